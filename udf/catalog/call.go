@@ -1,0 +1,183 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ModelStore reads the model registry (table custseg_models) of the database
+// a function runs in. Each binding provides one per database (DuckDB) or per
+// connection (SQLite); it must be safe for concurrent use.
+type ModelStore interface {
+	// LookupModel returns the kind and JSON spec of model name at version;
+	// version 0 means the active version. When there is no such model it
+	// returns an error wrapping ErrModelNotFound.
+	LookupModel(name string, version int64) (kind, spec string, err error)
+}
+
+// ErrModelNotFound is wrapped by ModelStore implementations for a missing model.
+var ErrModelNotFound = errors.New("model not found")
+
+// NameTTL bounds how long a model resolved by bare name ("rfm") is reused
+// before the registry is asked again, so that a model trained by another
+// process (the CLI while a shell is open) is picked up. Versioned references
+// ("rfm@3") and inline JSON never change and are cached without expiry.
+var NameTTL = 500 * time.Millisecond
+
+// Call carries per-invocation context from a binding into a function: the
+// database's model store and small caches. A binding creates one per thread
+// of execution (per DuckDB chunk callback, per SQLite connection); a Call is
+// not safe for concurrent use.
+type Call struct {
+	Store ModelStore
+
+	lastRef   string
+	lastModel any
+	lastKind  string
+	lastGen   uint64
+	uses      int
+
+	// Scratch is reusable space for implementations (feature vectors).
+	Scratch []float64
+}
+
+// generation is bumped by Invalidate; a Call's one-entry cache and the
+// shared cache are dropped when it changes.
+var generation atomic.Uint64
+
+// Invalidate drops every cached model resolution. The registry code calls it
+// after any write to custseg_models in this process.
+func Invalidate() {
+	generation.Add(1)
+	shared.mu.Lock()
+	shared.m = map[cacheKey]cacheEntry{}
+	shared.mu.Unlock()
+}
+
+type cacheKey struct {
+	store ModelStore // nil for inline JSON
+	ref   string
+}
+
+type cacheEntry struct {
+	kind    string
+	model   any
+	expires time.Time // zero: never
+}
+
+var shared = struct {
+	mu sync.RWMutex
+	m  map[cacheKey]cacheEntry
+}{m: map[cacheKey]cacheEntry{}}
+
+const sharedCacheMax = 256
+
+// recheckEvery is how many calls a Call reuses its last bare-name resolution
+// before consulting the shared (TTL-bound) cache again; it keeps the per-row
+// cost to a string compare.
+const recheckEvery = 4096
+
+// Model resolves a model reference: a registry name ("rfm"), a name with a
+// version ("rfm@2"), or the model's JSON itself ("{...}"). It returns the
+// model's kind and its decoded form (see DecodeModel).
+func (c *Call) Model(ref string) (kind string, model any, err error) {
+	gen := generation.Load()
+	if c.lastModel != nil && gen == c.lastGen && ref == c.lastRef {
+		c.uses++
+		if c.uses < recheckEvery {
+			return c.lastKind, c.lastModel, nil
+		}
+	}
+	kind, model, err = c.resolve(ref)
+	if err != nil {
+		return "", nil, err
+	}
+	c.lastRef = strings.Clone(ref)
+	c.lastKind, c.lastModel, c.lastGen, c.uses = kind, model, gen, 0
+	return kind, model, nil
+}
+
+func (c *Call) resolve(ref string) (string, any, error) {
+	trimmed := strings.TrimSpace(ref)
+	if trimmed == "" {
+		return "", nil, fmt.Errorf("model reference is empty: give a model name, name@version or the model's JSON")
+	}
+	key := cacheKey{store: c.Store, ref: ref}
+	isJSON := trimmed[0] == '{'
+	if isJSON {
+		key.store = nil
+	}
+	now := time.Now()
+	shared.mu.RLock()
+	e, ok := shared.m[key]
+	shared.mu.RUnlock()
+	if ok && (e.expires.IsZero() || now.Before(e.expires)) {
+		return e.kind, e.model, nil
+	}
+
+	var kind, spec string
+	var expires time.Time
+	if isJSON {
+		k, err := specKind(trimmed)
+		if err != nil {
+			return "", nil, err
+		}
+		kind, spec = k, trimmed
+	} else {
+		name, version, err := ParseModelRef(trimmed)
+		if err != nil {
+			return "", nil, err
+		}
+		if c.Store == nil {
+			return "", nil, fmt.Errorf("model %q: no model registry in this database (use the model's JSON instead)", trimmed)
+		}
+		kind, spec, err = c.Store.LookupModel(name, version)
+		if err != nil {
+			if errors.Is(err, ErrModelNotFound) {
+				return "", nil, fmt.Errorf("unknown model %q (custseg models list shows the trained ones)", trimmed)
+			}
+			return "", nil, fmt.Errorf("model %q: %v", trimmed, err)
+		}
+		if version == 0 {
+			expires = now.Add(NameTTL)
+		}
+	}
+	model, err := DecodeModel(kind, spec)
+	if err != nil {
+		if isJSON {
+			return "", nil, fmt.Errorf("corrupt model JSON: %v", err)
+		}
+		return "", nil, fmt.Errorf("model %q is corrupt: %v", trimmed, err)
+	}
+	shared.mu.Lock()
+	if len(shared.m) >= sharedCacheMax {
+		shared.m = map[cacheKey]cacheEntry{}
+	}
+	key.ref = strings.Clone(key.ref)
+	shared.m[key] = cacheEntry{kind: kind, model: model, expires: expires}
+	shared.mu.Unlock()
+	return kind, model, nil
+}
+
+// ParseModelRef splits "name" or "name@version" (version >= 1). Version 0
+// means "the active version".
+func ParseModelRef(ref string) (name string, version int64, err error) {
+	name = ref
+	if i := strings.LastIndexByte(ref, '@'); i >= 0 {
+		name = ref[:i]
+		v, perr := strconv.ParseInt(ref[i+1:], 10, 64)
+		if perr != nil || v < 1 {
+			return "", 0, fmt.Errorf("model reference %q: the version after @ must be a positive integer", ref)
+		}
+		version = v
+	}
+	if name == "" {
+		return "", 0, fmt.Errorf("model reference %q has no name", ref)
+	}
+	return name, version, nil
+}
