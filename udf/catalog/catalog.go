@@ -55,12 +55,12 @@ type Value struct {
 }
 
 // Convenience constructors.
-func NullValue() Value             { return Value{Type: Null} }
-func IntValue(i int64) Value       { return Value{Type: Integer, Int: i} }
-func DoubleValue(f float64) Value  { return Value{Type: Double, Float: f} }
-func TextValue(s string) Value     { return Value{Type: Text, Text: s} }
-func (v Value) IsNull() bool       { return v.Type == Null }
-func (v Value) String() string     { return v.describe() }
+func NullValue() Value            { return Value{Type: Null} }
+func IntValue(i int64) Value      { return Value{Type: Integer, Int: i} }
+func DoubleValue(f float64) Value { return Value{Type: Double, Float: f} }
+func TextValue(s string) Value    { return Value{Type: Text, Text: s} }
+func (v Value) IsNull() bool      { return v.Type == Null }
+func (v Value) String() string    { return v.describe() }
 func (v Value) describe() string {
 	switch v.Type {
 	case Null:
