@@ -1,0 +1,161 @@
+// Package pipeline is the library behind the CLI: features, RFM fitting and
+// scoring, training and the prepared tables, written once for both engines.
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/custseg/custseg/engine"
+	custsql "github.com/custseg/custseg/sql"
+)
+
+// Cleaning says which transactions count towards customer features. The
+// zero value is the documented default: drop rows with no customer,
+// cancellations (invoice starting with C), and rows with quantity <= 0 or
+// unit_price <= 0.
+type Cleaning struct {
+	KeepCancellations bool // keep invoices starting with C
+	KeepNonPositive   bool // keep quantity <= 0 or unit_price <= 0
+}
+
+// FeatureOptions configures Features.
+type FeatureOptions struct {
+	Cleaning
+	// AsOf is the reference time for recency; zero means the latest kept
+	// invoice + 1 day. Invoices at or after AsOf are left out.
+	AsOf time.Time
+}
+
+// FeatureSummary reports what Features wrote.
+type FeatureSummary struct {
+	Customers int64
+	AsOf      string
+	Frequency int64
+	Monetary  float64
+	Duration  time.Duration
+}
+
+// dialect holds the few expressions that differ between the engines.
+type dialect struct {
+	days      func(a, b string) string // whole days from b to a, floored (a >= b)
+	addDay    func(x string) string
+	timestamp func(t time.Time) string // a timestamp literal
+	ts        func(col string) string  // a column as a comparable timestamp
+}
+
+var dialects = map[engine.Kind]dialect{
+	engine.DuckDB: {
+		days:      func(a, b string) string { return fmt.Sprintf("date_diff('second', %s, %s) // 86400", b, a) },
+		addDay:    func(x string) string { return x + " + INTERVAL 1 DAY" },
+		timestamp: func(t time.Time) string { return "TIMESTAMP '" + t.UTC().Format("2006-01-02 15:04:05") + "'" },
+		ts:        func(col string) string { return col },
+	},
+	engine.SQLite: {
+		// Integer seconds, then integer division: exact, where julianday's
+		// floating day fractions can land a hair under a whole day.
+		days: func(a, b string) string {
+			return fmt.Sprintf("(CAST(strftime('%%s', %s) AS INTEGER) - CAST(strftime('%%s', %s) AS INTEGER)) / 86400", a, b)
+		},
+		addDay:    func(x string) string { return "datetime(" + x + ", '+1 day')" },
+		timestamp: func(t time.Time) string { return "'" + t.UTC().Format("2006-01-02 15:04:05") + "'" },
+		ts:        func(col string) string { return "datetime(" + col + ")" },
+	},
+}
+
+// render executes an embedded SQL template for the database's dialect.
+func render(kind engine.Kind, name string, data any) (string, error) {
+	d, ok := dialects[kind]
+	if !ok {
+		return "", fmt.Errorf("no SQL dialect for engine %q", kind)
+	}
+	t, err := template.New(name).Funcs(template.FuncMap{
+		"days":   d.days,
+		"addDay": d.addDay,
+		"ts":     d.ts,
+	}).Parse(custsql.File(name))
+	if err != nil {
+		return "", fmt.Errorf("sql/%s: %w", name, err)
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		return "", fmt.Errorf("sql/%s: %w", name, err)
+	}
+	return b.String(), nil
+}
+
+// whereClause builds the cleaning filter.
+func whereClause(kind engine.Kind, opts FeatureOptions) string {
+	d := dialects[kind]
+	conds := []string{"customer_id IS NOT NULL", "customer_id <> ''", "invoice_date IS NOT NULL"}
+	if !opts.KeepCancellations {
+		conds = append(conds, "invoice_no NOT LIKE 'C%'")
+	}
+	if !opts.KeepNonPositive {
+		conds = append(conds, "quantity > 0", "unit_price > 0")
+	}
+	if !opts.AsOf.IsZero() {
+		conds = append(conds, d.ts("invoice_date")+" < "+d.ts(d.timestamp(opts.AsOf)))
+	}
+	return strings.Join(conds, "\n      AND ")
+}
+
+// Features (re)writes table customer_features with SQL the engine runs.
+func Features(ctx context.Context, db *engine.DB, opts FeatureOptions) (FeatureSummary, error) {
+	start := time.Now()
+	var asOf string
+	if !opts.AsOf.IsZero() {
+		asOf = dialects[db.Kind].timestamp(opts.AsOf)
+	}
+	script, err := render(db.Kind, "features.sql", map[string]string{
+		"Where": whereClause(db.Kind, opts),
+		"AsOf":  asOf,
+	})
+	if err != nil {
+		return FeatureSummary{}, err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return FeatureSummary{}, err
+	}
+	defer tx.Rollback()
+	for _, stmt := range custsql.Statements(script) {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return FeatureSummary{}, fmt.Errorf("features: %w", err)
+		}
+	}
+	var s FeatureSummary
+	var asOfVal any
+	row := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(frequency), 0), coalesce(sum(monetary), 0), max(as_of) FROM customer_features`)
+	if err := row.Scan(&s.Customers, &s.Frequency, &s.Monetary, &asOfVal); err != nil {
+		return FeatureSummary{}, fmt.Errorf("features: %w", err)
+	}
+	if s.Customers == 0 {
+		return FeatureSummary{}, fmt.Errorf("features: no customer left after cleaning (is the transactions table empty? load a CSV first)")
+	}
+	if err := tx.Commit(); err != nil {
+		return FeatureSummary{}, err
+	}
+	s.AsOf = formatTime(asOfVal)
+	s.Duration = time.Since(start)
+	return s, nil
+}
+
+// formatTime renders a timestamp read from either engine.
+func formatTime(v any) string {
+	switch t := v.(type) {
+	case time.Time:
+		return t.UTC().Format("2006-01-02 15:04:05")
+	case string:
+		return t
+	case []byte:
+		return string(t)
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,27 @@
+-- customer_features: one row per customer, computed by the engine.
+-- A text/template: {{.Where}} is the cleaning filter chosen by flags,
+-- {{.AsOf}} an SQL timestamp expression or empty (default: latest kept
+-- invoice + 1 day; when given, later invoices are left out by .Where);
+-- dialect helpers: {{days "a" "b"}} = whole days from b to a (floor),
+-- {{addDay "x"}} = x plus one day.
+DROP TABLE IF EXISTS customer_features;
+CREATE TABLE customer_features AS
+WITH kept AS (
+    SELECT customer_id, invoice_no, invoice_date, quantity * unit_price AS amount
+    FROM transactions
+    WHERE {{.Where}}
+),
+as_of AS (
+    SELECT {{if .AsOf}}{{.AsOf}}{{else}}{{addDay "max(invoice_date)"}}{{end}} AS as_of FROM kept
+)
+SELECT
+    k.customer_id,
+    {{days "a.as_of" "max(k.invoice_date)"}} AS recency_days,
+    count(DISTINCT k.invoice_no) AS frequency,
+    sum(k.amount) AS monetary,
+    min(k.invoice_date) AS first_purchase,
+    max(k.invoice_date) AS last_purchase,
+    a.as_of AS as_of
+FROM kept k CROSS JOIN as_of a
+GROUP BY k.customer_id, a.as_of
+ORDER BY k.customer_id;
