@@ -96,15 +96,15 @@ func OpenKind(path string, kind Kind) (*DB, error) {
 		}
 	}
 	db := &DB{DB: sdb, Kind: kind, Path: path}
-	if err := db.Exec(context.Background(), custsql.Schema()); err != nil {
+	if err := db.ExecScript(context.Background(), custsql.Schema()); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("open %s: creating schema: %w", path, err)
 	}
 	return db, nil
 }
 
-// Exec runs every statement of an SQL script in order.
-func (db *DB) Exec(ctx context.Context, script string) error {
+// ExecScript runs every statement of an SQL script in order.
+func (db *DB) ExecScript(ctx context.Context, script string) error {
 	for _, stmt := range custsql.Statements(script) {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("%w\nin statement:\n%s", err, stmt)
