@@ -1,0 +1,366 @@
+// Package cluster computes clustering quality metrics on points stored
+// row-major in a flat []float64 (n rows of d coordinates) with one integer
+// label per row. Labels may be any integers: they are encoded to 0..k-1 in
+// increasing order, as scikit-learn's LabelEncoder does.
+//
+// The definitions follow scikit-learn 1.2 (silhouette_score,
+// davies_bouldin_score, calinski_harabasz_score) and MADlib
+// (simple_silhouette); every distance is Euclidean.
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// ErrLabelCount is wrapped by the errors returned when a metric is undefined
+// for the number of distinct labels (fewer than 2, or as many as points).
+var ErrLabelCount = errors.New("number of labels out of range")
+
+// encoded is a validated input: labels mapped to 0..k-1 and cluster sizes.
+type encoded struct {
+	n, d, k int
+	lab     []int // encoded labels, len n
+	size    []int // points per cluster, len k
+}
+
+// encode validates x, d and labels and maps labels to 0..k-1.
+func encode(x []float64, d int, labels []int) (*encoded, error) {
+	if d < 1 {
+		return nil, fmt.Errorf("dimension must be at least 1, got %d", d)
+	}
+	if len(x)%d != 0 {
+		return nil, fmt.Errorf("%d coordinates do not form rows of %d", len(x), d)
+	}
+	n := len(x) / d
+	if len(labels) != n {
+		return nil, fmt.Errorf("%d labels for %d points", len(labels), n)
+	}
+	if n == 0 {
+		return nil, errors.New("no points")
+	}
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("point %d coordinate %d is not finite (%v)", i/d, i%d, v)
+		}
+	}
+	uniq := append([]int(nil), labels...)
+	sort.Ints(uniq)
+	k := 0
+	for i, v := range uniq {
+		if i == 0 || v != uniq[k-1] {
+			uniq[k] = v
+			k++
+		}
+	}
+	uniq = uniq[:k]
+	e := &encoded{n: n, d: d, k: k, lab: make([]int, n), size: make([]int, k)}
+	for i, v := range labels {
+		c := sort.SearchInts(uniq, v)
+		e.lab[i] = c
+		e.size[c]++
+	}
+	return e, nil
+}
+
+// checkLabelCount is scikit-learn's check_number_of_labels: 2 <= k <= n-1.
+func checkLabelCount(k, n int) error {
+	if k < 2 || k > n-1 {
+		return fmt.Errorf("%w: number of labels is %d; valid values are 2 to n_samples - 1 (inclusive), n_samples = %d", ErrLabelCount, k, n)
+	}
+	return nil
+}
+
+// Silhouette returns the mean silhouette coefficient over all points, as
+// scikit-learn's silhouette_score with the Euclidean metric:
+//
+//	a(i) = mean distance from i to the other points of its cluster
+//	b(i) = min over other clusters C of the mean distance from i to C
+//	s(i) = (b(i) - a(i)) / max(a(i), b(i)),  0 when i is alone in its cluster
+//
+// It needs 2 <= k <= n-1 distinct labels. The cost is n(n-1)/2 distances,
+// each computed once, on all GOMAXPROCS cores; memory is O(n·k), never n×n.
+func Silhouette(x []float64, d int, labels []int) (float64, error) {
+	return SilhouetteProgress(x, d, labels, nil)
+}
+
+// SilhouetteProgress is Silhouette with a progress callback, called (never
+// concurrently) with the number of finished work units out of total.
+func SilhouetteProgress(x []float64, d int, labels []int, progress func(done, total int)) (float64, error) {
+	s, err := silhouetteSamples(x, d, labels, progress)
+	if err != nil {
+		return 0, err
+	}
+	sum := 0.0
+	for _, v := range s {
+		sum += v
+	}
+	return sum / float64(len(s)), nil
+}
+
+// SilhouetteSamples returns s(i) for every point (see Silhouette), in input order.
+func SilhouetteSamples(x []float64, d int, labels []int) ([]float64, error) {
+	return silhouetteSamples(x, d, labels, nil)
+}
+
+// tile is the side of the square blocks of the pair matrix a worker handles
+// at once: a column block of tile points (d·tile·8 bytes plus its
+// accumulators) stays in L1/L2 while a row block sweeps it.
+const tile = 256
+
+func silhouetteSamples(x []float64, d int, labels []int, progress func(done, total int)) ([]float64, error) {
+	e, err := encode(x, d, labels)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLabelCount(e.k, e.n); err != nil {
+		return nil, err
+	}
+	n, k := e.n, e.k
+
+	// Sort points by label (counting sort) and store them column-major, so
+	// every cluster is a contiguous run and the inner loop walks d
+	// contiguous arrays.
+	start := make([]int, k+1)
+	for c := 0; c < k; c++ {
+		start[c+1] = start[c] + e.size[c]
+	}
+	perm := make([]int, n) // perm[p] = original index of sorted position p
+	pos := append([]int(nil), start[:k]...)
+	for i, c := range e.lab {
+		perm[pos[c]] = i
+		pos[c]++
+	}
+	cols := make([]float64, d*n)
+	slab := make([]int, n) // label of sorted position p
+	for p, i := range perm {
+		for j := 0; j < d; j++ {
+			cols[j*n+p] = x[i*d+j]
+		}
+		slab[p] = e.lab[i]
+	}
+
+	nb := (n + tile - 1) / tile
+	workers := runtime.GOMAXPROCS(0)
+	if workers > nb {
+		workers = nb
+	}
+	// sums[w][c*n+p] = worker w's share of the summed distance from sorted
+	// point p to cluster c.
+	sums := make([][]float64, workers)
+	var next atomic.Int64
+	var mu sync.Mutex
+	done := 0
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		sums[w] = make([]float64, k*n)
+		wg.Add(1)
+		go func(acc []float64) {
+			defer wg.Done()
+			ker := newKernel(cols, n, d, slab, start, acc)
+			for {
+				bi := int(next.Add(1) - 1)
+				if bi >= nb {
+					return
+				}
+				ker.rowBlock(bi)
+				if progress != nil {
+					mu.Lock()
+					done++
+					progress(done, nb)
+					mu.Unlock()
+				}
+			}
+		}(sums[w])
+	}
+	wg.Wait()
+	acc := sums[0]
+	for w := 1; w < workers; w++ {
+		for i, v := range sums[w] {
+			acc[i] += v
+		}
+	}
+
+	out := make([]float64, n)
+	for p := 0; p < n; p++ {
+		own := slab[p]
+		if e.size[own] == 1 {
+			out[perm[p]] = 0
+			continue
+		}
+		a := acc[own*n+p] / float64(e.size[own]-1)
+		b := math.Inf(1)
+		for c := 0; c < k; c++ {
+			if c == own {
+				continue
+			}
+			if v := acc[c*n+p] / float64(e.size[c]); v < b {
+				b = v
+			}
+		}
+		s := 0.0
+		if m := math.Max(a, b); m > 0 {
+			s = (b - a) / m
+		}
+		out[perm[p]] = s
+	}
+	return out, nil
+}
+
+// kernel accumulates, for one worker, the distance sums of the pairs in
+// the upper triangle of the (sorted) pair matrix.
+type kernel struct {
+	cols  []float64 // d×n, column-major
+	n, d  int
+	slab  []int
+	start []int     // cluster c occupies sorted positions start[c]..start[c+1]
+	acc   []float64 // k×n
+	xi    []float64 // coordinates of the current row point
+	tmp   []float64 // squared distances of one row against a column run
+}
+
+func newKernel(cols []float64, n, d int, slab, start []int, acc []float64) *kernel {
+	return &kernel{cols: cols, n: n, d: d, slab: slab, start: start, acc: acc,
+		xi: make([]float64, d), tmp: make([]float64, tile)}
+}
+
+// rowBlock handles every tile (bi, bj) with bj >= bi: for each row point i
+// of block bi and column point j > i, dist(i,j) is added to i's sum for
+// label(j) and to j's sum for label(i).
+func (kr *kernel) rowBlock(bi int) {
+	n := kr.n
+	i0 := bi * tile
+	i1 := min(i0+tile, n)
+	for j0 := i0; j0 < n; j0 += tile {
+		j1 := min(j0+tile, n)
+		for i := i0; i < i1; i++ {
+			lo := j0
+			if lo <= i {
+				lo = i + 1
+			}
+			li := kr.slab[i]
+			colAcc := kr.acc[li*n : li*n+n]
+			// Split [lo, j1) into runs of one label (clusters are contiguous).
+			for lo < j1 {
+				lj := kr.slab[lo]
+				hi := min(j1, kr.start[lj+1])
+				kr.acc[lj*n+i] += kr.run(i, lo, hi, colAcc)
+				lo = hi
+			}
+		}
+	}
+}
+
+// run adds dist(i, j) to colAcc[j] for j in [lo, hi) and returns their sum.
+func (kr *kernel) run(i, lo, hi int, colAcc []float64) float64 {
+	n := kr.n
+	c := kr.cols
+	switch kr.d {
+	case 1:
+		return run1(c[i], c[lo:hi], colAcc[lo:hi])
+	case 2:
+		return run2(c[i], c[n+i], c[lo:hi], c[n+lo:n+hi], colAcc[lo:hi])
+	case 3:
+		return run3(c[i], c[n+i], c[2*n+i], c[lo:hi], c[n+lo:n+hi], c[2*n+lo:2*n+hi], colAcc[lo:hi])
+	}
+	m := hi - lo
+	t := kr.tmp[:m]
+	for j := range t {
+		t[j] = 0
+	}
+	for dim := 0; dim < kr.d; dim++ {
+		v := c[dim*n+i]
+		col := c[dim*n+lo : dim*n+hi]
+		col = col[:len(t)]
+		for j, cv := range col {
+			diff := cv - v
+			t[j] += diff * diff
+		}
+	}
+	return sqrtAcc(t, colAcc[lo:hi])
+}
+
+func sqrtAcc(t, acc []float64) float64 {
+	acc = acc[:len(t)]
+	s0, s1 := 0.0, 0.0
+	j := 0
+	for ; j+1 < len(t); j += 2 {
+		d0 := math.Sqrt(t[j])
+		d1 := math.Sqrt(t[j+1])
+		acc[j] += d0
+		acc[j+1] += d1
+		s0 += d0
+		s1 += d1
+	}
+	if j < len(t) {
+		d0 := math.Sqrt(t[j])
+		acc[j] += d0
+		s0 += d0
+	}
+	return s0 + s1
+}
+
+func run1(x0 float64, c0, acc []float64) float64 {
+	acc = acc[:len(c0)]
+	s := 0.0
+	for j, v := range c0 {
+		dd := math.Abs(v - x0)
+		acc[j] += dd
+		s += dd
+	}
+	return s
+}
+
+func run2(x0, x1 float64, c0, c1, acc []float64) float64 {
+	c1 = c1[:len(c0)]
+	acc = acc[:len(c0)]
+	s0, s1 := 0.0, 0.0
+	j := 0
+	for ; j+1 < len(c0); j += 2 {
+		a0, b0 := c0[j]-x0, c1[j]-x1
+		a1, b1 := c0[j+1]-x0, c1[j+1]-x1
+		d0 := math.Sqrt(a0*a0 + b0*b0)
+		d1 := math.Sqrt(a1*a1 + b1*b1)
+		acc[j] += d0
+		acc[j+1] += d1
+		s0 += d0
+		s1 += d1
+	}
+	if j < len(c0) {
+		a0, b0 := c0[j]-x0, c1[j]-x1
+		d0 := math.Sqrt(a0*a0 + b0*b0)
+		acc[j] += d0
+		s0 += d0
+	}
+	return s0 + s1
+}
+
+func run3(x0, x1, x2 float64, c0, c1, c2, acc []float64) float64 {
+	c1 = c1[:len(c0)]
+	c2 = c2[:len(c0)]
+	acc = acc[:len(c0)]
+	s0, s1 := 0.0, 0.0
+	j := 0
+	for ; j+1 < len(c0); j += 2 {
+		a0, b0, e0 := c0[j]-x0, c1[j]-x1, c2[j]-x2
+		a1, b1, e1 := c0[j+1]-x0, c1[j+1]-x1, c2[j+1]-x2
+		d0 := math.Sqrt(a0*a0 + b0*b0 + e0*e0)
+		d1 := math.Sqrt(a1*a1 + b1*b1 + e1*e1)
+		acc[j] += d0
+		acc[j+1] += d1
+		s0 += d0
+		s1 += d1
+	}
+	if j < len(c0) {
+		a0, b0, e0 := c0[j]-x0, c1[j]-x1, c2[j]-x2
+		d0 := math.Sqrt(a0*a0 + b0*b0 + e0*e0)
+		acc[j] += d0
+		s0 += d0
+	}
+	return s0 + s1
+}
