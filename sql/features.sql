@@ -1,9 +1,11 @@
--- customer_features: one row per customer, computed by the engine.
--- A text/template: {{.Where}} is the cleaning filter chosen by flags,
--- {{.AsOf}} an SQL timestamp expression or empty (default: latest kept
--- invoice + 1 day; when given, later invoices are left out by .Where);
--- dialect helpers: {{days "a" "b"}} = whole days from b to a (floor),
--- {{addDay "x"}} = x plus one day.
+{{- /*
+customer_features: one row per customer, computed by the engine.
+A text/template rendered by pipeline.Features: .Where is the cleaning filter
+chosen by flags; .AsOf an SQL timestamp expression or empty (default: the
+latest kept invoice + 1 day; when given, later invoices are left out by
+.Where). Dialect helpers: days a b = whole days from b to a (floored);
+addDay x = x plus one day.
+*/ -}}
 DROP TABLE IF EXISTS customer_features;
 CREATE TABLE customer_features AS
 WITH kept AS (
