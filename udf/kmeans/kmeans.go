@@ -1,0 +1,465 @@
+// Package kmeans fits k-means clusterings (greedy k-means++ seeding, Lloyd
+// iterations accelerated with Hamerly's bounds, several restarts) and holds
+// the stored segment model that assign_segment applies row by row.
+//
+// The algorithm follows scikit-learn 1.2's KMeans(algorithm="lloyd"): the
+// same seeding, convergence test (labels unchanged, or total squared centre
+// shift <= tol · mean feature variance) and empty-cluster relocation. Its
+// random numbers differ, so labels and centres match scikit-learn only up to
+// the quality of the optimum found, not bit for bit.
+package kmeans
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Options tune Fit. Zero values select the defaults.
+type Options struct {
+	NInit   int     // restarts, best inertia wins (default 10)
+	Seed    int64   // random seed; equal seeds give identical results
+	MaxIter int     // Lloyd iterations per restart (default 300)
+	Tol     float64 // relative tolerance (default 1e-4); negative means 0
+}
+
+// Result is a fitted clustering.
+type Result struct {
+	Centroids []float64 // k×d, row-major
+	Labels    []int     // cluster of each point, 0..k-1
+	Inertia   float64   // Σ_i ||x_i − c_label(i)||²
+	Iter      int       // Lloyd iterations of the winning restart
+	K, D      int
+}
+
+// Fit clusters the n points of x (row-major, n×d) into k clusters.
+//
+// Each restart seeds with greedy k-means++ (2+⌊ln k⌋ candidates per centre,
+// the one lowering the potential most wins), then iterates Lloyd steps until
+// the labels stop changing or Σ_c ||c_new − c_old||² <= tol·mean_j var(x_j).
+// An empty cluster takes the point farthest from its own centre. After the
+// last step every point is assigned to its nearest centre (ties → lowest
+// index), so Labels are consistent with Centroids. Restarts run on all
+// GOMAXPROCS cores; each has its own random stream derived from (Seed,
+// restart), so the result does not depend on the number of cores.
+func Fit(x []float64, n, d, k int, opts Options) (*Result, error) {
+	if err := validate(x, n, d, k); err != nil {
+		return nil, err
+	}
+	if opts.NInit <= 0 {
+		opts.NInit = 10
+	}
+	if opts.MaxIter <= 0 {
+		opts.MaxIter = 300
+	}
+	switch {
+	case opts.Tol == 0:
+		opts.Tol = 1e-4
+	case opts.Tol < 0:
+		opts.Tol = 0
+	}
+	tol := opts.Tol * meanVariance(x, n, d)
+
+	results := make([]*Result, opts.NInit)
+	workers := min(runtime.GOMAXPROCS(0), opts.NInit)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ws := newWorkspace(n, d, k)
+			for {
+				r := int(next.Add(1) - 1)
+				if r >= opts.NInit {
+					return
+				}
+				rng := rand.New(rand.NewPCG(uint64(opts.Seed), uint64(r)))
+				results[r] = ws.run(x, rng, opts.MaxIter, tol)
+			}
+		}()
+	}
+	wg.Wait()
+	best := results[0]
+	for _, r := range results[1:] {
+		if r.Inertia < best.Inertia {
+			best = r
+		}
+	}
+	return best, nil
+}
+
+func validate(x []float64, n, d, k int) error {
+	switch {
+	case n < 1:
+		return fmt.Errorf("kmeans: no rows to cluster")
+	case d < 1:
+		return fmt.Errorf("kmeans: no features (d = %d)", d)
+	case len(x) != n*d:
+		return fmt.Errorf("kmeans: %d values do not make %d rows of %d features", len(x), n, d)
+	case k < 1:
+		return fmt.Errorf("kmeans: k must be at least 1, got %d", k)
+	case k > n:
+		return fmt.Errorf("kmeans: k = %d is more than the %d rows", k, n)
+	}
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("kmeans: row %d feature %d is not a finite number (%v)", i/d, i%d, v)
+		}
+	}
+	if distinct := countDistinct(x, n, d, k); distinct < k {
+		return fmt.Errorf("kmeans: k = %d but the data has only %d distinct rows", k, distinct)
+	}
+	return nil
+}
+
+// countDistinct counts distinct rows, stopping once it reaches limit.
+func countDistinct(x []float64, n, d, limit int) int {
+	seen := make(map[string]struct{}, limit)
+	key := make([]byte, 8*d)
+	for i := 0; i < n && len(seen) < limit; i++ {
+		for j := 0; j < d; j++ {
+			b := math.Float64bits(x[i*d+j] + 0) // +0 folds −0 into 0
+			for t := 0; t < 8; t++ {
+				key[8*j+t] = byte(b >> (8 * t))
+			}
+		}
+		if _, ok := seen[string(key)]; !ok {
+			seen[string(key)] = struct{}{}
+		}
+	}
+	return len(seen)
+}
+
+// meanVariance is mean_j var(x_j) with population variances, as
+// scikit-learn's _tolerance.
+func meanVariance(x []float64, n, d int) float64 {
+	total := 0.0
+	for j := 0; j < d; j++ {
+		mean := 0.0
+		for i := 0; i < n; i++ {
+			mean += x[i*d+j]
+		}
+		mean /= float64(n)
+		v := 0.0
+		for i := 0; i < n; i++ {
+			t := x[i*d+j] - mean
+			v += t * t
+		}
+		total += v / float64(n)
+	}
+	return total / float64(d)
+}
+
+// sqDist is ||a − b||². Fit and Model.Assign share it so that assignments
+// are bit-identical.
+func sqDist(a, b []float64) float64 {
+	b = b[:len(a)]
+	s := 0.0
+	for j, v := range a {
+		t := v - b[j]
+		s += t * t
+	}
+	return s
+}
+
+// workspace holds every buffer of one restart, reused across restarts so
+// iterations do not allocate.
+type workspace struct {
+	n, d, k  int
+	centers  []float64 // k×d
+	sums     []float64 // k×d, new centres before division
+	counts   []int
+	shift    []float64 // distance each centre moved
+	half     []float64 // half the distance to the nearest other centre
+	labels   []int
+	upper    []float64 // upper bound on the distance to the own centre
+	lower    []float64 // lower bound on the distance to any other centre
+	closest  []float64 // k-means++: squared distance to the nearest chosen centre
+	cand     []float64 // k-means++: same, with a candidate added
+	bestCand []float64
+	cum      []float64
+	far      []int
+}
+
+func newWorkspace(n, d, k int) *workspace {
+	return &workspace{n: n, d: d, k: k,
+		centers: make([]float64, k*d), sums: make([]float64, k*d), counts: make([]int, k),
+		shift: make([]float64, k), half: make([]float64, k),
+		labels: make([]int, n),
+		upper:  make([]float64, n), lower: make([]float64, n),
+		closest: make([]float64, n), cand: make([]float64, n), bestCand: make([]float64, n),
+		cum: make([]float64, n), far: make([]int, 0, k),
+	}
+}
+
+func (w *workspace) run(x []float64, rng *rand.Rand, maxIter int, tol float64) *Result {
+	w.seed(x, rng)
+	iter := w.lloyd(x, maxIter, tol)
+	inertia := w.assignExact(x)
+	return &Result{
+		Centroids: append([]float64(nil), w.centers...),
+		Labels:    append([]int(nil), w.labels...),
+		Inertia:   inertia, Iter: iter, K: w.k, D: w.d,
+	}
+}
+
+// seed is greedy k-means++ (scikit-learn's _kmeans_plusplus): the first
+// centre is a uniformly drawn point; each next one is the best, by resulting
+// potential Σ_i min_c ||x_i − c||², of 2+⌊ln k⌋ points drawn with
+// probability proportional to their squared distance to the chosen centres.
+func (w *workspace) seed(x []float64, rng *rand.Rand) {
+	n, d, k := w.n, w.d, w.k
+	trials := 2 + int(math.Log(float64(k)))
+	first := rng.IntN(n)
+	copy(w.centers[:d], x[first*d:first*d+d])
+	pot := 0.0
+	for i := 0; i < n; i++ {
+		w.closest[i] = sqDist(x[i*d:i*d+d], w.centers[:d])
+		pot += w.closest[i]
+	}
+	for c := 1; c < k; c++ {
+		s := 0.0
+		for i, v := range w.closest {
+			s += v
+			w.cum[i] = s
+		}
+		bestPot, bestID := math.Inf(1), -1
+		for t := 0; t < trials; t++ {
+			rv := rng.Float64() * s
+			if rv <= 0 {
+				rv = math.SmallestNonzeroFloat64
+			}
+			id := searchLeft(w.cum, rv)
+			cp := 0.0
+			row := x[id*d : id*d+d]
+			for i := 0; i < n; i++ {
+				v := sqDist(x[i*d:i*d+d], row)
+				if old := w.closest[i]; old < v {
+					v = old
+				}
+				w.cand[i] = v
+				cp += v
+			}
+			if cp < bestPot {
+				bestPot, bestID = cp, id
+				w.cand, w.bestCand = w.bestCand, w.cand
+			}
+		}
+		copy(w.centers[c*d:c*d+d], x[bestID*d:bestID*d+d])
+		w.closest, w.bestCand = w.bestCand, w.closest
+		pot = bestPot
+	}
+	_ = pot
+}
+
+// searchLeft returns the first index i with cum[i] >= v, clipped to len−1
+// (numpy.searchsorted side="left" then clip, as scikit-learn).
+func searchLeft(cum []float64, v float64) int {
+	lo, hi := 0, len(cum)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if cum[m] < v {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo >= len(cum) {
+		lo = len(cum) - 1
+	}
+	return lo
+}
+
+// nearest2 returns the nearest centre of row (lowest index on ties), its
+// distance and the distance to the second nearest (+Inf when k = 1).
+func (w *workspace) nearest2(row []float64) (int, float64, float64) {
+	d := w.d
+	best, b1, b2 := 0, math.Inf(1), math.Inf(1)
+	for c := 0; c < w.k; c++ {
+		v := sqDist(row, w.centers[c*d:c*d+d])
+		if v < b1 {
+			b2 = b1
+			b1, best = v, c
+		} else if v < b2 {
+			b2 = v
+		}
+	}
+	return best, math.Sqrt(b1), math.Sqrt(b2)
+}
+
+// lloyd runs Lloyd iterations with Hamerly's bounds: a point whose upper
+// bound on the distance to its centre is below both its lower bound on the
+// distance to any other centre and half the distance from its centre to the
+// nearest other one cannot change cluster, so it is skipped. The bounds
+// make the steps exact, not approximate. It returns the iterations run.
+func (w *workspace) lloyd(x []float64, maxIter int, tol float64) int {
+	n, d, k := w.n, w.d, w.k
+	for i := 0; i < n; i++ {
+		w.labels[i], w.upper[i], w.lower[i] = w.nearest2(x[i*d : i*d+d])
+	}
+	iter := 0
+	for iter < maxIter {
+		iter++
+		// M-step: new centres from the current labels.
+		for i := range w.sums {
+			w.sums[i] = 0
+		}
+		for c := range w.counts {
+			w.counts[c] = 0
+		}
+		for i, l := range w.labels {
+			row := x[i*d : i*d+d]
+			s := w.sums[l*d : l*d+d]
+			for j, v := range row {
+				s[j] += v
+			}
+			w.counts[l]++
+		}
+		relocated := w.relocateEmpty(x)
+		shiftTot, maxShift, maxShift2, maxC := 0.0, 0.0, 0.0, -1
+		for c := 0; c < k; c++ {
+			inv := 1 / float64(w.counts[c])
+			cc := w.centers[c*d : c*d+d]
+			s := w.sums[c*d : c*d+d]
+			sh := 0.0
+			for j := range cc {
+				nv := s[j] * inv
+				t := nv - cc[j]
+				sh += t * t
+				cc[j] = nv
+			}
+			shiftTot += sh
+			w.shift[c] = math.Sqrt(sh)
+			if w.shift[c] > maxShift {
+				maxShift2 = maxShift
+				maxShift, maxC = w.shift[c], c
+			} else if w.shift[c] > maxShift2 {
+				maxShift2 = w.shift[c]
+			}
+		}
+		// Half distances to the nearest other centre.
+		for c := 0; c < k; c++ {
+			m := math.Inf(1)
+			for o := 0; o < k; o++ {
+				if o != c {
+					m = math.Min(m, sqDist(w.centers[c*d:c*d+d], w.centers[o*d:o*d+d]))
+				}
+			}
+			w.half[c] = 0.5 * math.Sqrt(m)
+		}
+		// E-step with bounds.
+		changed := relocated
+		for i := 0; i < n; i++ {
+			l := w.labels[i]
+			w.upper[i] += w.shift[l]
+			if l == maxC {
+				w.lower[i] -= maxShift2
+			} else {
+				w.lower[i] -= maxShift
+			}
+			m := math.Max(w.half[l], w.lower[i])
+			if w.upper[i] <= m {
+				continue
+			}
+			row := x[i*d : i*d+d]
+			w.upper[i] = math.Sqrt(sqDist(row, w.centers[l*d:l*d+d]))
+			if w.upper[i] <= m {
+				continue
+			}
+			nl, u, lo := w.nearest2(row)
+			w.labels[i], w.upper[i], w.lower[i] = nl, u, lo
+			if nl != l {
+				changed = true
+			}
+		}
+		if !changed || shiftTot <= tol {
+			break
+		}
+	}
+	return iter
+}
+
+// relocateEmpty gives each empty cluster the point farthest from its current
+// centre (scikit-learn's _relocate_empty_clusters_dense), taking it out of
+// its old cluster's sum.
+func (w *workspace) relocateEmpty(x []float64) bool {
+	d := w.d
+	empty := 0
+	for _, c := range w.counts {
+		if c == 0 {
+			empty++
+		}
+	}
+	if empty == 0 {
+		return false
+	}
+	// The `empty` farthest points, farthest first (ties → lowest index).
+	w.far = w.far[:0]
+	for t := 0; t < empty; t++ {
+		best, bestD := -1, -1.0
+		for i, l := range w.labels {
+			if w.counts[l] <= 1 || contains(w.far, i) {
+				continue
+			}
+			if v := sqDist(x[i*d:i*d+d], w.centers[l*d:l*d+d]); v > bestD {
+				best, bestD = i, v
+			}
+		}
+		if best < 0 {
+			break
+		}
+		w.far = append(w.far, best)
+	}
+	t := 0
+	for c, cnt := range w.counts {
+		if cnt != 0 || t >= len(w.far) {
+			continue
+		}
+		i := w.far[t]
+		t++
+		old := w.labels[i]
+		row := x[i*d : i*d+d]
+		for j, v := range row {
+			w.sums[old*d+j] -= v
+			w.sums[c*d+j] = v
+		}
+		w.counts[old]--
+		w.counts[c] = 1
+		w.labels[i] = c
+		w.upper[i] = 0
+		w.lower[i] = 0 // unknown: forces a full check next time
+	}
+	return true
+}
+
+func contains(s []int, v int) bool {
+	for _, t := range s {
+		if t == v {
+			return true
+		}
+	}
+	return false
+}
+
+// assignExact assigns every point to its nearest centre (ties → lowest
+// index) and returns the inertia.
+func (w *workspace) assignExact(x []float64) float64 {
+	d := w.d
+	inertia := 0.0
+	for i := 0; i < w.n; i++ {
+		row := x[i*d : i*d+d]
+		best, bv := 0, math.Inf(1)
+		for c := 0; c < w.k; c++ {
+			if v := sqDist(row, w.centers[c*d:c*d+d]); v < bv {
+				best, bv = c, v
+			}
+		}
+		w.labels[i] = best
+		inertia += bv
+	}
+	return inertia
+}
