@@ -90,7 +90,7 @@ var rfmSegment = &Function{
 	Summary: "Names the segment of an RFM code (111..555) by the standard segment map (Champions, Loyal Customers, ..., Lost, " +
 		"else Others) or by a JSON rule set given as the second argument, the first matching rule winning.",
 	Example:       `rfm_segment(155)`,
-	ExampleResult: "'Can''t Lose Them'",
+	ExampleResult: "Can't Lose Them",
 }
 
 var defaultSegments = rfm.DefaultRules().Compile()
