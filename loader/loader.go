@@ -1,0 +1,425 @@
+package loader
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/custseg/custseg/engine"
+)
+
+// Options control a load. The zero value loads UTF-8 files whose headers are
+// recognised, refusing content loaded before.
+type Options struct {
+	// Map names the source header for a target column, overriding header
+	// recognition: keys are invoice_no, stock_code, description, quantity,
+	// invoice_date, unit_price, customer_id, country and amount; values are
+	// header names (matched exactly, else ignoring case, spaces and
+	// punctuation). Example: {"customer_id": "Customer ID"}.
+	Map map[string]string
+	// DateFormat is an extra timestamp layout tried before the built-in ones:
+	// a Go layout ("02/01/2006 15:04"), or strftime-style when it contains
+	// '%' ("%d/%m/%Y %H:%M"; %Y %y %m %d %e %H %I %M %S %p %b %B %a %A %z %Z).
+	DateFormat string
+	// Encoding of the file: "utf-8" (default), "latin-1" (alias
+	// "iso-8859-1"; every byte is valid) or "windows-1252" (Latin-1 with
+	// €, curly quotes, … in 0x80-0x9F; its five undefined bytes are invalid).
+	Encoding string
+	// Replace allows loading content that was loaded before: the rows that
+	// earlier load added are removed (see the package doc) and replaced.
+	Replace bool
+	// Progress, when non-nil, receives a progress bar (bytes read of the
+	// file / its size), redrawn with '\r' at most 10 times a second and ended
+	// with a newline. The caller decides whether it is a terminal.
+	Progress io.Writer
+}
+
+// Summary reports the load of one file.
+type Summary struct {
+	Source   string        // the path as given
+	Records  int64         // data records (Loaded + Rejected), header and blank lines excluded
+	Loaded   int64         // rows added to transactions
+	Rejected int64         // rows added to load_rejects
+	Blank    int64         // blank lines skipped
+	Replaced int64         // rows of an earlier load of the same content removed (Options.Replace)
+	Duration time.Duration // wall time of this file's load
+	SHA256   string        // hex SHA-256 of the decompressed content
+}
+
+// String is a one-line summary, e.g.
+// "data.csv.gz: 541909 records, 541909 loaded, 0 rejected, 0 blank lines, 1.2s".
+func (s Summary) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d records, %d loaded, %d rejected, %d blank lines", s.Source, s.Records, s.Loaded, s.Rejected, s.Blank)
+	if s.Replaced > 0 {
+		fmt.Fprintf(&b, ", replacing %d rows loaded before", s.Replaced)
+	}
+	fmt.Fprintf(&b, ", %s", s.Duration.Round(time.Millisecond))
+	if s.Rejected > 0 {
+		fmt.Fprintf(&b, " (rejected records are in load_rejects)")
+	}
+	return b.String()
+}
+
+// ErrDuplicate is wrapped by the error returned when content was loaded
+// before and Options.Replace is false.
+var ErrDuplicate = errors.New("content already loaded")
+
+// Load reads each CSV file (plain or gzip, detected by its magic bytes) into
+// the transactions table of db, records rejected records in load_rejects and
+// each file's content hash in load_files. All files load in one transaction:
+// on any error the database is left exactly as it was and no summary is
+// returned. A record that cannot be parsed is not an error: it is rejected.
+func Load(ctx context.Context, db *engine.DB, files []string, opts Options) ([]Summary, error) {
+	enc, err := parseEncoding(opts.Encoding)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	begin := "BEGIN TRANSACTION"
+	if db.Kind == engine.SQLite {
+		begin = "BEGIN IMMEDIATE"
+	}
+	if _, err := conn.ExecContext(ctx, begin); err != nil {
+		return nil, fmt.Errorf("load: begin: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			conn.ExecContext(context.Background(), "ROLLBACK")
+		}
+	}()
+	var sums []Summary
+	for _, f := range files {
+		s, err := loadFile(ctx, db.Kind, conn, f, enc, opts)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", f, err)
+		}
+		sums = append(sums, s)
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return nil, fmt.Errorf("load: commit: %w", err)
+	}
+	done = true
+	return sums, nil
+}
+
+// source is an open input: decompressed bytes, hashed as they are read.
+type source struct {
+	f    *os.File
+	r    io.Reader
+	hash hash.Hash
+	prog *progress
+}
+
+func openSource(path string, prog io.Writer) (*source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &source{f: f, hash: sha256.New()}
+	var r io.Reader = f
+	if prog != nil {
+		st, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		s.prog = &progress{w: prog, name: path, total: st.Size(), r: f}
+		r = s.prog
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		s.r = zr
+	} else {
+		s.r = br
+	}
+	s.r = io.TeeReader(s.r, s.hash)
+	return s, nil
+}
+
+func (s *source) sum() string { return hex.EncodeToString(s.hash.Sum(nil)) }
+
+// contentHash is the SHA-256 of the decompressed content of path.
+func contentHash(path string) (string, error) {
+	s, err := openSource(path, nil)
+	if err != nil {
+		return "", err
+	}
+	defer s.f.Close()
+	if _, err := io.Copy(io.Discard, s.r); err != nil {
+		return "", err
+	}
+	return s.sum(), nil
+}
+
+const stageTable = "custseg_load_stage"
+
+const tableColumns = "invoice_no, stock_code, description, quantity, invoice_date, unit_price, customer_id, country"
+
+type earlier struct {
+	source string
+	loaded int64
+}
+
+func findLoaded(ctx context.Context, conn *sql.Conn, sha string) (*earlier, error) {
+	var e earlier
+	err := conn.QueryRowContext(ctx, "SELECT source, loaded FROM load_files WHERE sha256 = ?", sha).Scan(&e.source, &e.loaded)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+func duplicateError(sha string, e *earlier) error {
+	return fmt.Errorf("%w: the same content (sha256 %s) was loaded before from %s (%d rows); nothing was loaded (set Replace to load it again in place of those rows)", ErrDuplicate, sha[:16], e.source, e.loaded)
+}
+
+func loadFile(ctx context.Context, kind engine.Kind, conn *sql.Conn, path string, enc encoding, opts Options) (Summary, error) {
+	start := time.Now()
+	sum := Summary{Source: path}
+	// Without Replace the hash is computed while loading and checked at the
+	// end (a duplicate rolls back); with Replace it is needed first, to stage
+	// the new rows apart from the old ones.
+	var old *earlier
+	table := "transactions"
+	if opts.Replace {
+		sha, err := contentHash(path)
+		if err != nil {
+			return sum, err
+		}
+		if old, err = findLoaded(ctx, conn, sha); err != nil {
+			return sum, err
+		}
+		if old != nil {
+			table = stageTable
+			stmts := []string{
+				"CREATE TABLE " + stageTable + " (invoice_no TEXT, stock_code TEXT, description TEXT, quantity BIGINT, invoice_date TIMESTAMP, unit_price DOUBLE, customer_id TEXT, country TEXT)",
+			}
+			for _, q := range stmts {
+				if _, err := conn.ExecContext(ctx, q); err != nil {
+					return sum, err
+				}
+			}
+			if _, err := conn.ExecContext(ctx, "DELETE FROM load_rejects WHERE source = ?", old.source); err != nil {
+				return sum, err
+			}
+		}
+	}
+	src, err := openSource(path, opts.Progress)
+	if err != nil {
+		return sum, err
+	}
+	defer src.f.Close()
+	rr := newRecordReader(src.r)
+	hdr, err := rr.next()
+	if err == io.EOF {
+		return sum, fmt.Errorf("empty file: no header line")
+	}
+	if err != nil {
+		return sum, err
+	}
+	if hdr.problem != "" {
+		return sum, fmt.Errorf("header (line %d): %s", hdr.line, hdr.problem)
+	}
+	header := make([]string, len(hdr.fields))
+	for i, h := range hdr.fields {
+		s, bad, ok := decode(enc, h)
+		if !ok {
+			return sum, fmt.Errorf("header (line %d): invalid %s byte 0x%02X%s", hdr.line, encName(enc), bad, encHint(enc))
+		}
+		header[i] = strings.TrimSpace(s)
+	}
+	lay, err := newLayout(header, opts.Map)
+	if err != nil {
+		return sum, err
+	}
+	conv := &converter{l: lay, enc: enc, dates: newDateParser(opts.DateFormat)}
+
+	run := func(sk sink) (err error) {
+		defer func() {
+			if cerr := sk.close(); err == nil {
+				err = cerr
+			}
+		}()
+		var r row
+		for {
+			rec, err := rr.next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			sum.Records++
+			if sum.Records%8192 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			reason := rec.problem
+			if reason == "" {
+				reason = conv.convert(rec.fields, &r)
+			}
+			if reason != "" {
+				sum.Rejected++
+				if err := sk.reject(path, rec.line, reason, printableRaw(enc, rec.raw)); err != nil {
+					return err
+				}
+				continue
+			}
+			sum.Loaded++
+			if err := sk.add(&r); err != nil {
+				return err
+			}
+		}
+	}
+	if kind == engine.DuckDB {
+		err = conn.Raw(func(dc any) error {
+			sk, err := newDuckSink(dc.(driver.Conn), table)
+			if err != nil {
+				return err
+			}
+			return run(sk)
+		})
+	} else {
+		var sk *sqliteSink
+		sk, err = newSQLiteSink(ctx, conn, table)
+		if err == nil {
+			err = run(sk)
+		}
+	}
+	if err != nil {
+		return sum, err
+	}
+	if src.prog != nil {
+		src.prog.finish()
+	}
+	sum.Blank = rr.blank
+	sum.SHA256 = src.sum()
+
+	if old == nil {
+		if old, err = findLoaded(ctx, conn, sum.SHA256); err != nil {
+			return sum, err
+		}
+		if old != nil {
+			return sum, duplicateError(sum.SHA256, old)
+		}
+	} else {
+		if err := replaceRows(ctx, conn, kind, old, &sum); err != nil {
+			return sum, err
+		}
+	}
+	var loadedAt any = start.UTC()
+	if kind == engine.SQLite {
+		loadedAt = start.UTC().Format(timestampText)
+	}
+	if _, err := conn.ExecContext(ctx, "INSERT INTO load_files (source, sha256, loaded_at, loaded, rejected, blank) VALUES (?,?,?,?,?,?)",
+		path, sum.SHA256, loadedAt, sum.Loaded, sum.Rejected, sum.Blank); err != nil {
+		return sum, err
+	}
+	sum.Duration = time.Since(start)
+	return sum, nil
+}
+
+// replaceRows removes, from transactions, one copy of every staged row (a
+// multiset difference: rows equal in all eight columns are interchangeable),
+// checks that exactly the earlier load's row count went, then moves the
+// staged rows in.
+func replaceRows(ctx context.Context, conn *sql.Conn, kind engine.Kind, old *earlier, sum *Summary) error {
+	cols := strings.Split(tableColumns, ", ")
+	on := make([]string, len(cols))
+	for i, c := range cols {
+		on[i] = "t." + c + " IS NOT DISTINCT FROM s." + c
+	}
+	del := "DELETE FROM transactions WHERE rowid IN (SELECT t.rid FROM " +
+		"(SELECT rowid AS rid, " + tableColumns + ", row_number() OVER (PARTITION BY " + tableColumns + ") AS rn FROM transactions) t " +
+		"JOIN (SELECT " + tableColumns + ", count(*) AS n FROM " + stageTable + " GROUP BY " + tableColumns + ") s ON " +
+		strings.Join(on, " AND ") + " WHERE t.rn <= s.n)"
+	res, err := conn.ExecContext(ctx, del)
+	if err != nil {
+		return fmt.Errorf("replace: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("replace: %w", err)
+	}
+	if n != old.loaded || sum.Loaded != old.loaded {
+		return fmt.Errorf("replace: the earlier load of this content (from %s) added %d rows, but only %d of them are still in transactions unchanged and this load read %d rows (other options, or rows edited since?); nothing was replaced",
+			old.source, old.loaded, n, sum.Loaded)
+	}
+	sum.Replaced = n
+	for _, q := range []string{
+		"INSERT INTO transactions (" + tableColumns + ") SELECT " + tableColumns + " FROM " + stageTable,
+		"DROP TABLE " + stageTable,
+		"DELETE FROM load_files WHERE sha256 = '" + sum.SHA256 + "'",
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("replace: %w", err)
+		}
+	}
+	return nil
+}
+
+// progress draws a bar of bytes read / total as the source is read.
+type progress struct {
+	w     io.Writer
+	name  string
+	total int64
+	n     int64
+	r     io.Reader
+	last  time.Time
+}
+
+func (p *progress) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.n += int64(n)
+	if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond {
+		p.last = now
+		p.draw()
+	}
+	return n, err
+}
+
+func (p *progress) draw() {
+	frac := 1.0
+	if p.total > 0 {
+		frac = float64(p.n) / float64(p.total)
+	}
+	if frac > 1 {
+		frac = 1
+	}
+	const width = 30
+	full := int(frac * width)
+	fmt.Fprintf(p.w, "\r%s [%s%s] %3.0f%% %.1f/%.1f MB", p.name, strings.Repeat("=", full), strings.Repeat(" ", width-full),
+		100*frac, float64(p.n)/1e6, float64(p.total)/1e6)
+}
+
+func (p *progress) finish() {
+	p.n = p.total
+	p.draw()
+	fmt.Fprintln(p.w)
+}

@@ -1,0 +1,109 @@
+package loader
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/custseg/custseg/engine"
+)
+
+// dataDir holds the shared real datasets, relative to this package
+// (the repository root's ../shared/data).
+const dataDir = "../../shared/data"
+
+func dataFile(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(dataDir, name)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("real data %s not available (%v): skipping", p, err)
+	}
+	return p
+}
+
+var engines = []struct {
+	name string
+	ext  string
+}{{"duckdb", ".duckdb"}, {"sqlite", ".db"}}
+
+func openDB(t testing.TB, ext string) *engine.DB {
+	t.Helper()
+	db, err := engine.Open(filepath.Join(t.TempDir(), "t"+ext), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func queryInt(t testing.TB, db *engine.DB, q string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := db.QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+func queryString(t testing.TB, db *engine.DB, q string, args ...any) string {
+	t.Helper()
+	var s string
+	if err := db.QueryRow(q, args...).Scan(&s); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return s
+}
+
+// Expected figures come from /work/shared/data/README.md unless noted.
+func TestLoadOnlineRetail(t *testing.T) {
+	path := dataFile(t, "online_retail.csv.gz")
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			db := openDB(t, e.ext)
+			start := time.Now()
+			sums, err := Load(context.Background(), db, []string{path}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: %v (wall %v)", e.name, sums[0], time.Since(start))
+			s := sums[0]
+			if s.Records != 541909 || s.Loaded+s.Rejected != s.Records || s.Rejected != 0 {
+				t.Errorf("records %d loaded %d rejected %d, want 541909 all loaded", s.Records, s.Loaded, s.Rejected)
+			}
+			checks := []struct {
+				q    string
+				want int64
+			}{
+				{"SELECT count(*) FROM transactions", 541909},
+				{"SELECT count(*) FROM transactions WHERE customer_id IS NULL", 135080},
+				{"SELECT count(*) FROM transactions WHERE description IS NULL", 1454},
+				{"SELECT count(*) FROM transactions WHERE invoice_no LIKE 'C%'", 9288},
+				{"SELECT count(DISTINCT invoice_no) FROM transactions", 25900},
+				{"SELECT count(DISTINCT customer_id) FROM transactions", 4372},
+				{"SELECT count(DISTINCT country) FROM transactions", 38},
+				{"SELECT count(*) FROM transactions WHERE quantity <= 0", 10624},
+				{"SELECT count(*) FROM transactions WHERE unit_price <= 0", 2517},
+				{"SELECT count(*) FROM transactions WHERE invoice_no IN ('581483', 'C581484') AND abs(quantity) = 80995", 2},
+				// Sum of Quantity: Python 3 csv module over the same file (sum(int(row[3]))).
+				{"SELECT sum(quantity) FROM transactions", 5176450},
+				{"SELECT count(*) FROM transactions WHERE invoice_date = (SELECT min(invoice_date) FROM transactions) AND invoice_no = '536365'", 7},
+				{"SELECT count(*) FROM load_rejects", 0},
+				{"SELECT count(*) FROM load_files WHERE loaded = 541909", 1},
+			}
+			for _, c := range checks {
+				if got := queryInt(t, db, c.q); got != c.want {
+					t.Errorf("%s = %d, want %d", c.q, got, c.want)
+				}
+			}
+			// Adjust bad debt: UnitPrice ±11062.06 (README).
+			if got := queryString(t, db, "SELECT CAST(round(sum(abs(unit_price)), 2) AS TEXT) FROM transactions WHERE invoice_no LIKE 'A%'"); got != "33186.18" {
+				t.Errorf("bad-debt prices = %s, want 33186.18 (3 × 11062.06)", got)
+			}
+			if got := queryString(t, db, "SELECT CAST(min(invoice_date) AS TEXT) || ' ' || CAST(max(invoice_date) AS TEXT) FROM transactions"); got != "2010-12-01 08:26:00 2011-12-09 12:50:00" {
+				t.Errorf("date range %q", got)
+			}
+		})
+	}
+}
