@@ -236,3 +236,36 @@ func TestRfmConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func BenchmarkRfmScoreByName(b *testing.B) {
+	f, c := Lookup("rfm_score"), &Call{Store: testStore}
+	args := scoreArgs("rfm@1", 12, 4, 800)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := f.CallScalar(c, args); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRfmSegmentDefault(b *testing.B) {
+	f, c := Lookup("rfm_segment"), &Call{}
+	args := []Value{IntValue(345)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := f.CallScalar(c, args); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRfmSegmentCustom(b *testing.B) {
+	f, c := Lookup("rfm_segment"), &Call{}
+	args := []Value{IntValue(345), TextValue(`[{"segment":"VIP","r":[4,5],"f":[4,5]},{"segment":"Sleeping","r":[1,2]}]`)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := f.CallScalar(c, args); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
