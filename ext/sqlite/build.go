@@ -1,0 +1,129 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// LoadablePackage is the Go package of the loadable extension.
+const LoadablePackage = "github.com/custseg/custseg/ext/sqlite/loadable"
+
+// LoadableTag is the build tag that switches ext/sqlite/sqlitefn to the
+// loadable-extension form (sqlite3ext.h, calls through sqlite3_api).
+const LoadableTag = "custseg_loadable"
+
+// BuildLoadable builds the SQLite loadable extension into outDir/custseg.so
+// and returns its path. It runs, in the custseg source tree:
+//
+//	CGO_ENABLED=1 CGO_CFLAGS="-I$(go list -m -f '{{.Dir}}' github.com/mattn/go-sqlite3)" \
+//	  go build -tags custseg_loadable -buildmode=c-shared -trimpath -ldflags='-s -w' \
+//	  -o OUTDIR/custseg.so ./ext/sqlite/loadable
+//
+// The -I gives sqlite3ext.h from mattn's module, so libsqlite3-dev is not
+// needed (when go list cannot find the module, the system header is used).
+// The result loads in the sqlite3 shell with `.load OUTDIR/custseg` and
+// contains no SQLite of its own. It needs the go command and a C compiler.
+func BuildLoadable(ctx context.Context, outDir string) (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return "", err
+	}
+	abs, err := filepath.Abs(outDir)
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(abs, "custseg"+sharedLibSuffix())
+	goCmd := goCommand()
+
+	env := append(os.Environ(), "CGO_ENABLED=1")
+	list := exec.CommandContext(ctx, goCmd, "list", "-m", "-f", "{{.Dir}}", "github.com/mattn/go-sqlite3")
+	list.Dir = root
+	if dir, err := list.Output(); err == nil && strings.TrimSpace(string(dir)) != "" {
+		inc := "-I" + strings.TrimSpace(string(dir))
+		env = append(env, "CGO_CFLAGS="+strings.TrimSpace(os.Getenv("CGO_CFLAGS")+" "+inc))
+	}
+
+	cmd := exec.CommandContext(ctx, goCmd, "build", "-tags", LoadableTag, "-buildmode=c-shared",
+		"-trimpath", "-ldflags=-s -w", "-o", out, "./ext/sqlite/loadable")
+	cmd.Dir = root
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Stdout = &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("building the SQLite extension: %v\n%s", err, strings.TrimSpace(stderr.String()))
+	}
+	// c-shared also writes a C header next to the library; nobody needs it.
+	_ = os.Remove(strings.TrimSuffix(out, filepath.Ext(out)) + ".h")
+	return out, nil
+}
+
+func sharedLibSuffix() string {
+	switch runtime.GOOS {
+	case "darwin":
+		return ".dylib"
+	case "windows":
+		return ".dll"
+	}
+	return ".so"
+}
+
+// goCommand prefers the go command of the toolchain that built this binary.
+func goCommand() string {
+	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
+		return p
+	}
+	return "go"
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// moduleRoot finds the custseg source tree: the working directory or one
+// of its parents, else the tree this file was compiled from.
+func moduleRoot() (string, error) {
+	var starts []string
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+		starts = append(starts, filepath.Dir(file))
+	}
+	for _, dir := range starts {
+		for d := dir; ; d = filepath.Dir(d) {
+			if isCustsegModule(d) {
+				return d, nil
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	return "", errors.New("building the SQLite extension needs the custseg source tree (go.mod of module github.com/custseg/custseg): run it inside a checkout")
+}
+
+func isCustsegModule(dir string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 2 && f[0] == "module" && f[1] == "github.com/custseg/custseg" {
+			return true
+		}
+	}
+	return false
+}

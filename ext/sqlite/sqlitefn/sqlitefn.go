@@ -1,0 +1,339 @@
+// Package sqlitefn registers every function of the custseg catalog with a
+// SQLite connection through SQLite's C API. It holds the C glue and the Go
+// callbacks shared by the two ways custseg reaches SQLite:
+//
+//   - in-process: package ext/sqlite hands custseg_init to
+//     sqlite3_auto_extension, so every connection that
+//     github.com/mattn/go-sqlite3 opens gets the functions;
+//   - loadable: ext/sqlite/loadable builds this package with the tag
+//     custseg_loadable into custseg.so, whose entry point
+//     sqlite3_custseg_init calls the same custseg_init.
+//
+// The package imports no Go SQLite driver: in-process, its SQLite symbols
+// resolve to the SQLite mattn links in; in the .so, to the host's routines.
+//
+// Registration is generic: each catalog function becomes one
+// sqlite3_create_function_v2 call with nArg -1 (the catalog checks the
+// argument count and words the error), SQLITE_UTF8, and
+// SQLITE_DETERMINISTIC when the function is deterministic.
+package sqlitefn
+
+/*
+#include <stdlib.h>
+#include "cs.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"runtime/cgo"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/custseg/custseg/udf/catalog"
+)
+
+// SQLite constants used by the registration (sqlite3.h).
+const (
+	sqliteOK            = 0
+	sqliteError         = 1
+	sqliteUTF8          = 1
+	sqliteDeterministic = 0x800
+)
+
+var extra struct {
+	sync.Mutex
+	fns []*catalog.Function
+}
+
+// RegisterExtra adds f to the functions registered on connections opened
+// from now on, besides catalog.All(). It exists for the binding's own tests
+// (an aggregate before the catalog has one); production code registers only
+// the catalog.
+func RegisterExtra(f *catalog.Function) {
+	extra.Lock()
+	defer extra.Unlock()
+	extra.fns = append(extra.fns, f)
+}
+
+// Functions returns what a new connection gets: catalog.All() and any
+// RegisterExtra functions.
+func Functions() []*catalog.Function {
+	extra.Lock()
+	defer extra.Unlock()
+	all := catalog.All()
+	out := make([]*catalog.Function, 0, len(all)+len(extra.fns))
+	out = append(out, all...)
+	return append(out, extra.fns...)
+}
+
+// conn is the per-connection state. SQLite serialises the callbacks of one
+// connection, so it needs no lock.
+type conn struct {
+	db    *C.struct_sqlite3
+	store *modelStore
+	call  catalog.Call
+	args  []catalog.Value // reused for every row
+	busy  bool            // a callback of this connection is running
+}
+
+// binding is the pUserData of one registered function.
+type binding struct {
+	fn   *catalog.Function
+	conn *conn
+}
+
+// Live counts Go objects held by SQLite through runtime/cgo handles
+// (function registrations and aggregate states not yet finalised), so
+// tests can check that none leak.
+var live atomic.Int64
+
+// LiveHandles returns how many cgo handles the binding currently holds.
+func LiveHandles() int64 { return live.Load() }
+
+func newHandle(v any) cgo.Handle {
+	live.Add(1)
+	return cgo.NewHandle(v)
+}
+
+func deleteHandle(h cgo.Handle) {
+	live.Add(-1)
+	h.Delete()
+}
+
+//export custsegRegister
+func custsegRegister(db *C.struct_sqlite3, errOut **C.char) (rc C.int) {
+	defer func() {
+		if r := recover(); r != nil {
+			*errOut = C.CString(fmt.Sprintf("internal error while registering functions: %v", r))
+			rc = sqliteError
+		}
+	}()
+	c := &conn{db: db, store: &modelStore{db: db}}
+	c.call.Store = c.store
+	for _, f := range Functions() {
+		flags := C.int(sqliteUTF8)
+		if f.Deterministic {
+			flags |= sqliteDeterministic
+		}
+		agg := C.int(0)
+		if f.Kind == catalog.Aggregate {
+			agg = 1
+		}
+		h := newHandle(&binding{fn: f, conn: c})
+		name := C.CString(f.Name)
+		// nArg -1: SQLite accepts any count and catalog.CheckArity answers
+		// wrong counts with "name: wrong number of arguments: got n, want m".
+		// On failure SQLite itself calls xDestroy, which deletes h.
+		r := C.cs_create(db, name, -1, flags, agg, C.uintptr_t(h))
+		C.free(unsafe.Pointer(name))
+		if r != sqliteOK {
+			*errOut = C.CString(fmt.Sprintf("registering %s failed (SQLite error %d)", f.Name, int(r)))
+			return r
+		}
+	}
+	return sqliteOK
+}
+
+//export custsegDestroy
+func custsegDestroy(ud C.uintptr_t) {
+	defer func() { _ = recover() }()
+	deleteHandle(cgo.Handle(ud))
+}
+
+// args converts the C argument array into the connection's reused []Value
+// (or a fresh one when a callback of this connection is already running).
+// Text aliases SQLite's memory for the duration of the call.
+func (c *conn) convert(argc C.int, argv *C.cs_value) []catalog.Value {
+	n := int(argc)
+	var dst []catalog.Value
+	if c.busy {
+		dst = make([]catalog.Value, n)
+	} else {
+		if cap(c.args) < n {
+			c.args = make([]catalog.Value, n)
+		}
+		dst = c.args[:n]
+	}
+	if n == 0 {
+		return dst
+	}
+	src := unsafe.Slice(argv, n)
+	for i := range src {
+		v := &src[i]
+		switch v.t {
+		case C.CS_INT:
+			dst[i] = catalog.Value{Type: catalog.Integer, Int: int64(v.i)}
+		case C.CS_DOUBLE:
+			dst[i] = catalog.Value{Type: catalog.Double, Float: float64(v.f)}
+		case C.CS_TEXT:
+			dst[i] = catalog.Value{Type: catalog.Text, Text: unsafe.String((*byte)(unsafe.Pointer(v.s)), int(v.n))}
+		default:
+			dst[i] = catalog.Value{}
+		}
+	}
+	return dst
+}
+
+// release drops the aliases into SQLite's memory once a call is over.
+func (c *conn) release(args []catalog.Value) {
+	for i := range args {
+		args[i].Text = ""
+	}
+}
+
+func setError(ctx *C.struct_sqlite3_context, out *C.cs_result, msg string) {
+	C.cs_result_error(ctx, (*C.char)(unsafe.Pointer(unsafe.StringData(msg))), C.int(len(msg)))
+	out.set = 1
+}
+
+func setResult(ctx *C.struct_sqlite3_context, out *C.cs_result, v catalog.Value) {
+	switch v.Type {
+	case catalog.Integer:
+		out.t, out.i = C.CS_INT, C.int64_t(v.Int)
+	case catalog.Double:
+		out.t, out.f = C.CS_DOUBLE, C.double(v.Float)
+	case catalog.Text:
+		C.cs_result_text(ctx, (*C.char)(unsafe.Pointer(unsafe.StringData(v.Text))), C.int(len(v.Text)))
+		out.set = 1
+	default:
+		out.t = C.CS_NULL
+	}
+}
+
+// panicMessage words a recovered panic as an SQL error naming the function.
+func panicMessage(b *binding, r any) string {
+	name := "custseg"
+	if b != nil && b.fn != nil {
+		name = b.fn.Name
+	}
+	return fmt.Sprintf("%s: internal error: %v", name, r)
+}
+
+//export custsegScalar
+func custsegScalar(ctx *C.struct_sqlite3_context, ud C.uintptr_t, argc C.int, argv *C.cs_value, out *C.cs_result) {
+	var b *binding
+	defer func() {
+		if r := recover(); r != nil {
+			setError(ctx, out, panicMessage(b, r))
+		}
+	}()
+	b = cgo.Handle(ud).Value().(*binding)
+	c := b.conn
+	args := c.convert(argc, argv)
+	wasBusy := c.busy
+	c.busy = true
+	v, err := b.fn.CallScalar(&c.call, args)
+	c.busy = wasBusy
+	c.release(args)
+	if err != nil {
+		setError(ctx, out, err.Error())
+		return
+	}
+	setResult(ctx, out, v)
+}
+
+// failedState marks an aggregate slot whose state was dropped after an
+// error in xStep; xFinal then has nothing to finalise.
+const failedState = ^C.uintptr_t(0)
+
+//export custsegStep
+func custsegStep(ctx *C.struct_sqlite3_context, ud C.uintptr_t, slot *C.uintptr_t, argc C.int, argv *C.cs_value, out *C.cs_result) {
+	var b *binding
+	defer func() {
+		if r := recover(); r != nil {
+			setError(ctx, out, panicMessage(b, r))
+		}
+	}()
+	b = cgo.Handle(ud).Value().(*binding)
+	if *slot == failedState {
+		return
+	}
+	var st catalog.AggregateState
+	if *slot == 0 {
+		st = b.fn.NewAggregate()
+		*slot = C.uintptr_t(newHandle(st))
+	} else {
+		st = cgo.Handle(*slot).Value().(catalog.AggregateState)
+	}
+	c := b.conn
+	args := c.convert(argc, argv)
+	wasBusy := c.busy
+	c.busy = true
+	err := b.fn.Step(&c.call, st, args)
+	c.busy = wasBusy
+	c.release(args)
+	if err != nil {
+		// SQLite aborts the statement; drop the state now rather than
+		// finalising it.
+		deleteHandle(cgo.Handle(*slot))
+		*slot = failedState
+		setError(ctx, out, err.Error())
+	}
+}
+
+//export custsegFinal
+func custsegFinal(ctx *C.struct_sqlite3_context, ud C.uintptr_t, slot *C.uintptr_t, out *C.cs_result) {
+	var b *binding
+	defer func() {
+		if r := recover(); r != nil {
+			setError(ctx, out, panicMessage(b, r))
+		}
+	}()
+	// Take the state out of the slot first, so that the handle is deleted
+	// whatever happens below.
+	var st catalog.AggregateState
+	if slot != nil && *slot != 0 && *slot != failedState {
+		h := cgo.Handle(*slot)
+		*slot = 0
+		st, _ = h.Value().(catalog.AggregateState)
+		deleteHandle(h)
+	} else if slot != nil && *slot == failedState {
+		*slot = 0
+		out.t = C.CS_NULL
+		return
+	}
+	b = cgo.Handle(ud).Value().(*binding)
+	if st == nil {
+		st = b.fn.NewAggregate() // an empty group: the aggregate of no rows
+	}
+	c := b.conn
+	wasBusy := c.busy
+	c.busy = true
+	v, err := b.fn.Final(&c.call, st)
+	c.busy = wasBusy
+	if err != nil {
+		setError(ctx, out, err.Error())
+		return
+	}
+	setResult(ctx, out, v)
+}
+
+// modelStore reads custseg_models through the connection the function runs
+// on, so a model trained (or inserted by hand) on that connection, or
+// committed by another, is found.
+type modelStore struct {
+	db *C.struct_sqlite3
+}
+
+// LookupModel implements catalog.ModelStore.
+func (s *modelStore) LookupModel(name string, version int64) (kind, spec string, err error) {
+	var ck, cs, cerr *C.char
+	rc := C.cs_lookup_model(s.db, (*C.char)(unsafe.Pointer(unsafe.StringData(name))), C.int(len(name)),
+		C.int64_t(version), &ck, &cs, &cerr)
+	defer C.cs_free(unsafe.Pointer(ck))
+	defer C.cs_free(unsafe.Pointer(cs))
+	defer C.cs_free(unsafe.Pointer(cerr))
+	switch rc {
+	case C.CS_FOUND:
+		return C.GoString(ck), C.GoString(cs), nil
+	case C.CS_NOT_FOUND:
+		return "", "", fmt.Errorf("%w: no row in custseg_models", catalog.ErrModelNotFound)
+	case C.CS_NO_TABLE:
+		return "", "", fmt.Errorf("%w: this database has no custseg_models table", catalog.ErrModelNotFound)
+	}
+	msg := C.GoString(cerr)
+	return "", "", fmt.Errorf("reading custseg_models: %s", strings.TrimSpace(msg))
+}
