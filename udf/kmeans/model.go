@@ -1,0 +1,225 @@
+package kmeans
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+)
+
+// Kind is the "kind" of a k-means model in the registry.
+const Kind = "kmeans"
+
+// Scaler maps a transformed feature t to (t − Center) / Scale.
+type Scaler struct {
+	// Method is "standard" (mean and population standard deviation, as
+	// scikit-learn's StandardScaler), "robust" (median and interquartile
+	// range, as RobustScaler) or "none" (0 and 1).
+	Method string    `json:"method"`
+	Center []float64 `json:"center"`
+	Scale  []float64 `json:"scale"`
+}
+
+// KRow is one row of a k-selection table.
+type KRow struct {
+	K                int     `json:"k"`
+	Inertia          float64 `json:"inertia"`
+	Silhouette       float64 `json:"silhouette"`
+	DaviesBouldin    float64 `json:"davies_bouldin"`
+	CalinskiHarabasz float64 `json:"calinski_harabasz"`
+}
+
+// Model is a stored k-means segmentation: how to turn a customer's raw
+// features into scaled coordinates, the centroids, and what the training
+// looked like. Its JSON form is what custseg_models stores.
+type Model struct {
+	Kind      string   `json:"kind"` // always "kmeans"
+	Features  []string `json:"features"`
+	Transform string   `json:"transform"` // "log1p" or "none", applied to every feature
+	Scaler    Scaler   `json:"scaler"`
+	K         int      `json:"k"`
+	Seed      int64    `json:"seed"`
+	NInit     int      `json:"n_init"`
+	// Centroids are in scaled units (what distances are measured in);
+	// CentroidsOriginal map them back through the inverse scaling and
+	// transform (expm1 for log1p), for reading.
+	Centroids         [][]float64 `json:"centroids"`
+	CentroidsOriginal [][]float64 `json:"centroids_original,omitempty"`
+	SegmentNames      []string    `json:"segment_names"`
+	SegmentSizes      []int       `json:"segment_sizes,omitempty"`
+	// Metrics: inertia, silhouette, davies_bouldin, calinski_harabasz (a
+	// metric undefined for the model, e.g. silhouette with k = 1, is absent).
+	Metrics              map[string]float64 `json:"metrics"`
+	SilhouetteSampleSize int                `json:"silhouette_sample_size,omitempty"`
+	TrainingRows         int                `json:"training_rows"`
+	Fingerprint          string             `json:"fingerprint"`
+	KSelection           []KRow             `json:"k_selection,omitempty"`
+	KSelectionReason     string             `json:"k_selection_reason,omitempty"`
+
+	flat []float64 // k×d scaled centroids, row-major
+}
+
+// maxStackFeatures is the number of features Assign handles without
+// allocating (its scratch vector lives on the stack).
+const maxStackFeatures = 32
+
+// ParseModel decodes and validates a model's JSON spec.
+func ParseModel(spec string) (*Model, error) {
+	var m Model
+	if err := json.Unmarshal([]byte(spec), &m); err != nil {
+		return nil, fmt.Errorf("kmeans model: %v", err)
+	}
+	if err := m.init(); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// init validates m and builds its flat centroid array.
+func (m *Model) init() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("kmeans model: "+format, a...)
+	}
+	if m.Kind != Kind {
+		return bad("kind is %q, want %q", m.Kind, Kind)
+	}
+	d := len(m.Features)
+	if d == 0 {
+		return bad("no features")
+	}
+	switch m.Transform {
+	case "", "none":
+		m.Transform = "none"
+	case "log1p":
+	default:
+		return bad("transform %q: want \"log1p\" or \"none\"", m.Transform)
+	}
+	switch m.Scaler.Method {
+	case "", "none":
+		m.Scaler.Method = "none"
+		if len(m.Scaler.Center) == 0 && len(m.Scaler.Scale) == 0 {
+			m.Scaler.Center = make([]float64, d)
+			m.Scaler.Scale = make([]float64, d)
+			for j := range m.Scaler.Scale {
+				m.Scaler.Scale[j] = 1
+			}
+		}
+	case "standard", "robust":
+	default:
+		return bad("scaler method %q: want \"standard\", \"robust\" or \"none\"", m.Scaler.Method)
+	}
+	if len(m.Scaler.Center) != d || len(m.Scaler.Scale) != d {
+		return bad("scaler has %d centers and %d scales for %d features", len(m.Scaler.Center), len(m.Scaler.Scale), d)
+	}
+	for j := 0; j < d; j++ {
+		c, s := m.Scaler.Center[j], m.Scaler.Scale[j]
+		if !finite(c) || !finite(s) || s == 0 {
+			return bad("feature %q: scaler center %v, scale %v (need finite numbers, scale not 0)", m.Features[j], c, s)
+		}
+	}
+	if m.K < 1 {
+		return bad("k = %d, need at least 1", m.K)
+	}
+	if len(m.Centroids) != m.K {
+		return bad("%d centroids for k = %d", len(m.Centroids), m.K)
+	}
+	m.flat = make([]float64, 0, m.K*d)
+	for c, row := range m.Centroids {
+		if len(row) != d {
+			return bad("centroid %d has %d coordinates for %d features", c, len(row), d)
+		}
+		for j, v := range row {
+			if !finite(v) {
+				return bad("centroid %d coordinate %d is not finite", c, j)
+			}
+		}
+		m.flat = append(m.flat, row...)
+	}
+	if m.CentroidsOriginal != nil && len(m.CentroidsOriginal) != m.K {
+		return bad("%d original-unit centroids for k = %d", len(m.CentroidsOriginal), m.K)
+	}
+	if len(m.SegmentNames) == 0 {
+		m.SegmentNames = genericNames(m.K)
+	} else if len(m.SegmentNames) != m.K {
+		return bad("%d segment names for k = %d", len(m.SegmentNames), m.K)
+	}
+	if m.SegmentSizes != nil && len(m.SegmentSizes) != m.K {
+		return bad("%d segment sizes for k = %d", len(m.SegmentSizes), m.K)
+	}
+	return nil
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// D is the number of features.
+func (m *Model) D() int { return len(m.Features) }
+
+// JSON returns the model's spec.
+func (m *Model) JSON() (string, error) {
+	b, err := json.Marshal(m)
+	return string(b), err
+}
+
+// scaleInto writes the scaled coordinates of raw feature vector x into z:
+// z_j = (t(x_j) − center_j) / scale_j with t = log1p or the identity. Train
+// uses it too, so Assign reproduces training assignments bit for bit.
+func (m *Model) scaleInto(z, x []float64) error {
+	z = z[:len(x)]
+	log := m.Transform == "log1p"
+	for j, v := range x {
+		if !finite(v) {
+			return fmt.Errorf("feature %q is not a finite number (%v)", m.Features[j], v)
+		}
+		if log {
+			if v <= -1 {
+				return fmt.Errorf("feature %q = %v: log1p needs values above -1", m.Features[j], v)
+			}
+			v = math.Log1p(v)
+		}
+		z[j] = (v - m.Scaler.Center[j]) / m.Scaler.Scale[j]
+	}
+	return nil
+}
+
+// Assign returns the segment of raw feature vector x (len D(), in the order
+// of Features): the transform and scaling are applied, then the nearest
+// centroid wins (ties → lowest id, as argmin). distance is the Euclidean
+// distance to that centroid in scaled units. It does not allocate for up to
+// 32 features and is safe for concurrent use.
+func (m *Model) Assign(x []float64) (segment int, distance float64, err error) {
+	d := len(m.Features)
+	if len(x) != d {
+		return 0, 0, fmt.Errorf("%d values for a model of %d features", len(x), d)
+	}
+	var buf [maxStackFeatures]float64
+	var z []float64
+	if d <= maxStackFeatures {
+		z = buf[:d]
+	} else {
+		z = make([]float64, d)
+	}
+	if err := m.scaleInto(z, x); err != nil {
+		return 0, 0, err
+	}
+	seg, sq := nearest(z, m.flat, d)
+	return seg, math.Sqrt(sq), nil
+}
+
+// nearest returns the row of centers (k×d) closest to z and the squared
+// distance; ties go to the lowest index.
+func nearest(z, centers []float64, d int) (int, float64) {
+	best, bv := 0, math.Inf(1)
+	for c := 0; c*d < len(centers); c++ {
+		if v := sqDist(z, centers[c*d:c*d+d]); v < bv {
+			best, bv = c, v
+		}
+	}
+	return best, bv
+}
+
+func genericNames(k int) []string {
+	names := make([]string, k)
+	for i := range names {
+		names[i] = fmt.Sprintf("Segment %d", i+1)
+	}
+	return names
+}

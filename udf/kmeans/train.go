@@ -1,0 +1,308 @@
+package kmeans
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+
+	"github.com/custseg/custseg/udf/cluster"
+)
+
+// TrainOptions tune Train and AutoK. Zero values select the defaults.
+type TrainOptions struct {
+	K         int    // clusters (Train only)
+	Transform string // "log1p" (default) or "none"
+	Scaler    string // "standard" (default), "robust" or "none"
+	Seed      int64
+	NInit     int     // default 10
+	MaxIter   int     // default 300
+	Tol       float64 // default 1e-4 (see Options)
+	// SampleSize bounds the rows the exact silhouette is computed on
+	// (O(s²) pairs); larger trainings use a fixed-seed uniform sample of
+	// that many rows. Default 20000; negative means always all rows.
+	SampleSize int
+}
+
+// DefaultSampleSize is TrainOptions.SampleSize's default.
+const DefaultSampleSize = 20000
+
+func (o *TrainOptions) defaults() {
+	if o.Transform == "" {
+		o.Transform = "log1p"
+	}
+	if o.Scaler == "" {
+		o.Scaler = "standard"
+	}
+	if o.NInit <= 0 {
+		o.NInit = 10
+	}
+	if o.SampleSize == 0 {
+		o.SampleSize = DefaultSampleSize
+	}
+}
+
+// prepared is training data after transform and scaling.
+type prepared struct {
+	m *Model    // features, transform and scaler filled in
+	z []float64 // n×d scaled
+	n int
+}
+
+// prepare transforms and scales rows (n×len(features)) and fits the scaler.
+func prepare(rows []float64, n int, features []string, o TrainOptions) (*prepared, error) {
+	d := len(features)
+	switch {
+	case d == 0:
+		return nil, errors.New("kmeans: no features")
+	case n < 1:
+		return nil, errors.New("kmeans: no rows to train on")
+	case len(rows) != n*d:
+		return nil, fmt.Errorf("kmeans: %d values do not make %d rows of %d features", len(rows), n, d)
+	}
+	m := &Model{Kind: Kind, Features: append([]string(nil), features...), Transform: o.Transform}
+	if o.Transform != "log1p" && o.Transform != "none" {
+		return nil, fmt.Errorf("kmeans: transform %q: want \"log1p\" or \"none\"", o.Transform)
+	}
+	// Transformed values, column-major, for the scaler statistics.
+	t := make([]float64, n*d)
+	for i := 0; i < n; i++ {
+		for j := 0; j < d; j++ {
+			v := rows[i*d+j]
+			if !finite(v) {
+				return nil, fmt.Errorf("kmeans: row %d: feature %q is not a finite number (%v)", i, features[j], v)
+			}
+			if o.Transform == "log1p" {
+				if v <= -1 {
+					return nil, fmt.Errorf("kmeans: row %d: feature %q = %v: log1p needs values above -1", i, features[j], v)
+				}
+				v = math.Log1p(v)
+			}
+			t[j*n+i] = v
+		}
+	}
+	center, scale := make([]float64, d), make([]float64, d)
+	for j := 0; j < d; j++ {
+		col := t[j*n : j*n+n]
+		switch o.Scaler {
+		case "standard":
+			center[j], scale[j] = meanStd(col)
+		case "robust":
+			center[j], scale[j] = medianIQR(col)
+		case "none":
+			center[j], scale[j] = 0, 1
+		default:
+			return nil, fmt.Errorf("kmeans: scaler %q: want \"standard\", \"robust\" or \"none\"", o.Scaler)
+		}
+		// A constant feature keeps scale 1, as scikit-learn's _handle_zeros_in_scale.
+		if scale[j] < 10*0x1p-52 {
+			scale[j] = 1
+		}
+	}
+	m.Scaler = Scaler{Method: o.Scaler, Center: center, Scale: scale}
+	z := make([]float64, n*d)
+	for i := 0; i < n; i++ {
+		if err := m.scaleInto(z[i*d:i*d+d], rows[i*d:i*d+d]); err != nil {
+			return nil, fmt.Errorf("kmeans: row %d: %v", i, err)
+		}
+	}
+	return &prepared{m: m, z: z, n: n}, nil
+}
+
+// meanStd returns the mean and the population standard deviation.
+func meanStd(v []float64) (float64, float64) {
+	mean := 0.0
+	for _, x := range v {
+		mean += x
+	}
+	mean /= float64(len(v))
+	s := 0.0
+	for _, x := range v {
+		s += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(s / float64(len(v)))
+}
+
+// medianIQR returns the median and q75 − q25, percentiles with linear
+// interpolation (numpy's default, used by RobustScaler).
+func medianIQR(v []float64) (float64, float64) {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	q := func(p float64) float64 {
+		h := p * float64(len(s)-1)
+		lo := math.Floor(h)
+		i := int(lo)
+		if i+1 >= len(s) {
+			return s[len(s)-1]
+		}
+		return s[i] + (h-lo)*(s[i+1]-s[i])
+	}
+	return q(0.5), q(0.75) - q(0.25)
+}
+
+// Train builds a Model from n raw rows (row-major, n×len(features)):
+// transform → scale → Fit → metrics (inertia, Davies-Bouldin and
+// Calinski-Harabasz on all rows; the exact silhouette on at most SampleSize
+// rows) → segment names.
+func Train(rows []float64, n int, features []string, opts TrainOptions) (*Model, error) {
+	opts.defaults()
+	p, err := prepare(rows, n, features, opts)
+	if err != nil {
+		return nil, err
+	}
+	m, err := p.train(opts.K, opts)
+	if err != nil {
+		return nil, err
+	}
+	m.Fingerprint = fingerprint(rows, features, opts)
+	return m, nil
+}
+
+func (p *prepared) train(k int, opts TrainOptions) (*Model, error) {
+	d := len(p.m.Features)
+	r, err := Fit(p.z, p.n, d, k, Options{NInit: opts.NInit, Seed: opts.Seed, MaxIter: opts.MaxIter, Tol: opts.Tol})
+	if err != nil {
+		return nil, err
+	}
+	m := *p.m
+	m.K, m.Seed, m.NInit, m.TrainingRows = k, opts.Seed, opts.NInit, p.n
+	m.Centroids = make([][]float64, k)
+	m.CentroidsOriginal = make([][]float64, k)
+	for c := 0; c < k; c++ {
+		m.Centroids[c] = append([]float64(nil), r.Centroids[c*d:c*d+d]...)
+		orig := make([]float64, d)
+		for j := range orig {
+			v := r.Centroids[c*d+j]*m.Scaler.Scale[j] + m.Scaler.Center[j]
+			if m.Transform == "log1p" {
+				v = math.Expm1(v)
+			}
+			orig[j] = v
+		}
+		m.CentroidsOriginal[c] = orig
+	}
+	m.SegmentSizes = make([]int, k)
+	for _, l := range r.Labels {
+		m.SegmentSizes[l]++
+	}
+	m.Metrics = map[string]float64{"inertia": r.Inertia}
+	if v, err := cluster.DaviesBouldin(p.z, d, r.Labels); err == nil {
+		m.Metrics["davies_bouldin"] = v
+	}
+	if v, err := cluster.CalinskiHarabasz(p.z, d, r.Labels); err == nil {
+		m.Metrics["calinski_harabasz"] = v
+	}
+	sx, sl := p.z, r.Labels
+	if opts.SampleSize > 0 && p.n > opts.SampleSize {
+		sx, sl = sample(p.z, r.Labels, d, opts.SampleSize, opts.Seed)
+	}
+	if v, err := cluster.Silhouette(sx, d, sl); err == nil {
+		m.Metrics["silhouette"] = v
+		m.SilhouetteSampleSize = len(sl)
+	}
+	if err := m.init(); err != nil {
+		return nil, err
+	}
+	m.SegmentNames = NameSegments(&m)
+	return &m, nil
+}
+
+// sample draws s of the n rows uniformly without replacement (partial
+// Fisher-Yates on a fixed-seed stream), keeping their original order.
+func sample(z []float64, labels []int, d, s int, seed int64) ([]float64, []int) {
+	n := len(labels)
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x5111_4077e))
+	for i := 0; i < s; i++ {
+		j := i + rng.IntN(n-i)
+		idx[i], idx[j] = idx[j], idx[i]
+	}
+	idx = idx[:s]
+	sort.Ints(idx)
+	sx := make([]float64, 0, s*d)
+	sl := make([]int, 0, s)
+	for _, i := range idx {
+		sx = append(sx, z[i*d:i*d+d]...)
+		sl = append(sl, labels[i])
+	}
+	return sx, sl
+}
+
+// fingerprint identifies the training input: a SHA-256 over the feature
+// names, options and every raw value, shortened to 16 hex digits.
+func fingerprint(rows []float64, features []string, o TrainOptions) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%q|%s|%s|%d|", features, o.Transform, o.Scaler, len(rows))
+	var b [8]byte
+	for _, v := range rows {
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
+		h.Write(b[:])
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// AutoK trains every k in [kmin, kmax] (kmin >= 2) and keeps the model with
+// the highest silhouette (ties → smaller k). The returned model carries the
+// k-selection table and the reason for the choice, also returned.
+func AutoK(rows []float64, n int, features []string, kmin, kmax int, opts TrainOptions) (*Model, []KRow, string, error) {
+	if kmin < 2 || kmax < kmin {
+		return nil, nil, "", fmt.Errorf("kmeans: k range %d..%d: need 2 <= kmin <= kmax (silhouette is undefined for k = 1)", kmin, kmax)
+	}
+	opts.defaults()
+	p, err := prepare(rows, n, features, opts)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	var best *Model
+	var table []KRow
+	for k := kmin; k <= kmax; k++ {
+		m, err := p.train(k, opts)
+		if err != nil {
+			if best != nil && strings.Contains(err.Error(), "distinct rows") {
+				break // larger k cannot work either
+			}
+			return nil, nil, "", err
+		}
+		sil, ok := m.Metrics["silhouette"]
+		if !ok {
+			sil = math.NaN()
+		}
+		table = append(table, KRow{K: k, Inertia: m.Metrics["inertia"], Silhouette: sil,
+			DaviesBouldin: m.Metrics["davies_bouldin"], CalinskiHarabasz: m.Metrics["calinski_harabasz"]})
+		if ok && (best == nil || sil > best.Metrics["silhouette"]) {
+			best = m
+		}
+	}
+	if best == nil {
+		return nil, nil, "", fmt.Errorf("kmeans: no k in %d..%d gave a defined silhouette", kmin, kmax)
+	}
+	reason := fmt.Sprintf("k=%d has the highest silhouette (%.4f) among k=%d..%d", best.K, best.Metrics["silhouette"], kmin, table[len(table)-1].K)
+	runner := -1
+	for i, r := range table {
+		if r.K != best.K && !math.IsNaN(r.Silhouette) && (runner < 0 || r.Silhouette > table[runner].Silhouette) {
+			runner = i
+		}
+	}
+	if runner >= 0 {
+		reason += fmt.Sprintf("; runner-up k=%d (%.4f)", table[runner].K, table[runner].Silhouette)
+	}
+	if best.SilhouetteSampleSize < n {
+		reason += fmt.Sprintf("; silhouette on a sample of %d of %d rows", best.SilhouetteSampleSize, n)
+	}
+	for i := range table {
+		if math.IsNaN(table[i].Silhouette) {
+			table[i].Silhouette = 0 // JSON has no NaN; k=1 is excluded above
+		}
+	}
+	best.KSelection = table
+	best.KSelectionReason = reason
+	best.Fingerprint = fingerprint(rows, features, opts)
+	return best, table, reason, nil
+}
