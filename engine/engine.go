@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	_ "github.com/duckdb/duckdb-go/v2"
-	_ "github.com/mattn/go-sqlite3"
 
+	sqliteext "github.com/custseg/custseg/ext/sqlite"
 	custsql "github.com/custseg/custseg/sql"
 )
 
@@ -78,6 +78,11 @@ func OpenKind(path string, kind Kind) (*DB, error) {
 	case DuckDB:
 		sdb, err = sql.Open("duckdb", path)
 	case SQLite:
+		// Every connection gets the functions through sqlite3_auto_extension,
+		// the same C registration the stock shell's .load runs.
+		if err := sqliteext.Enable(); err != nil {
+			return nil, fmt.Errorf("open %s: registering custseg functions: %w", path, err)
+		}
 		sdb, err = sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000")
 	default:
 		return nil, fmt.Errorf("unknown engine %q", kind)

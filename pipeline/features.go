@@ -43,6 +43,8 @@ type FeatureSummary struct {
 // dialect holds the few expressions that differ between the engines.
 type dialect struct {
 	days      func(a, b string) string // whole days from b to a, floored (a >= b)
+	floor     func(x string) string    // floor of a non-negative number
+	idiv      func(a, b string) string // integer division
 	addDay    func(x string) string
 	timestamp func(t time.Time) string // a timestamp literal
 	ts        func(col string) string  // a column as a comparable timestamp
@@ -51,6 +53,8 @@ type dialect struct {
 var dialects = map[engine.Kind]dialect{
 	engine.DuckDB: {
 		days:      func(a, b string) string { return fmt.Sprintf("date_diff('second', %s, %s) // 86400", b, a) },
+		floor:     func(x string) string { return "floor(" + x + ")" },
+		idiv:      func(a, b string) string { return "(" + a + ") // (" + b + ")" },
 		addDay:    func(x string) string { return x + " + INTERVAL 1 DAY" },
 		timestamp: func(t time.Time) string { return "TIMESTAMP '" + t.UTC().Format("2006-01-02 15:04:05") + "'" },
 		ts:        func(col string) string { return col },
@@ -61,6 +65,10 @@ var dialects = map[engine.Kind]dialect{
 		days: func(a, b string) string {
 			return fmt.Sprintf("(CAST(strftime('%%s', %s) AS INTEGER) - CAST(strftime('%%s', %s) AS INTEGER)) / 86400", a, b)
 		},
+		// floor() needs SQLite's math functions, absent from mattn's default
+		// build; truncation equals floor for the non-negative values used.
+		floor:     func(x string) string { return "CAST(" + x + " AS INTEGER)" },
+		idiv:      func(a, b string) string { return "(" + a + ") / (" + b + ")" },
 		addDay:    func(x string) string { return "datetime(" + x + ", '+1 day')" },
 		timestamp: func(t time.Time) string { return "'" + t.UTC().Format("2006-01-02 15:04:05") + "'" },
 		ts:        func(col string) string { return "datetime(" + col + ")" },
@@ -75,6 +83,8 @@ func render(kind engine.Kind, name string, data any) (string, error) {
 	}
 	t, err := template.New(name).Funcs(template.FuncMap{
 		"days":   d.days,
+		"floor":  d.floor,
+		"idiv":   d.idiv,
 		"addDay": d.addDay,
 		"ts":     d.ts,
 	}).Parse(custsql.File(name))
