@@ -1,0 +1,77 @@
+/*
+ * glue.h: the C side of the binding as Go sees it. It mentions no DuckDB
+ * type (every handle is a void*), so the cgo preamble, which cgo copies into
+ * _cgo_export.c, stays free of DuckDB headers in both builds.
+ */
+#ifndef CUSTSEG_DUCKDB_GLUE_H
+#define CUSTSEG_DUCKDB_GLUE_H
+
+#include <stdint.h>
+#include <stdlib.h>
+
+/* DuckDB type ids used by the binding (values of enum DUCKDB_TYPE, a stable ABI). */
+enum {
+	CS_TYPE_INVALID = 0,
+	CS_TYPE_BOOLEAN = 1,
+	CS_TYPE_TINYINT = 2,
+	CS_TYPE_SMALLINT = 3,
+	CS_TYPE_INTEGER = 4,
+	CS_TYPE_BIGINT = 5,
+	CS_TYPE_UTINYINT = 6,
+	CS_TYPE_USMALLINT = 7,
+	CS_TYPE_UINTEGER = 8,
+	CS_TYPE_UBIGINT = 9,
+	CS_TYPE_FLOAT = 10,
+	CS_TYPE_DOUBLE = 11,
+	CS_TYPE_HUGEINT = 16,
+	CS_TYPE_VARCHAR = 17,
+	CS_TYPE_DECIMAL = 19,
+	CS_TYPE_ANY = 34,
+	CS_TYPE_SQLNULL = 36
+};
+
+/* One input column of a data chunk, read with a single cgo call per chunk. */
+typedef struct {
+	void *data;         /* duckdb_vector_get_data */
+	uint64_t *validity; /* NULL: every row valid */
+	int32_t type;       /* DuckDB type id */
+	int32_t scale;      /* DECIMAL only */
+	int32_t internal;   /* DECIMAL only: type id of the stored integer */
+	int32_t pad;
+} cs_column;
+
+uint64_t cs_chunk_columns(void *chunk);
+/* Fills cols[0..ncols) and returns the number of rows. */
+uint64_t cs_chunk_read(void *chunk, cs_column *cols, uint64_t ncols);
+void *cs_vector_data(void *vec);
+uint64_t *cs_vector_validity_writable(void *vec);
+void cs_vector_assign_string(void *vec, uint64_t row, const char *s, uint64_t len);
+
+uintptr_t cs_scalar_extra(void *info);
+void cs_scalar_error(void *info, const char *msg);
+uintptr_t cs_aggregate_extra(void *info);
+void cs_aggregate_error(void *info, const char *msg);
+
+/* Registration: one function set per catalog function, one overload per arity. */
+void *cs_scalar_set_new(const char *name);
+int cs_scalar_set_add(void *set, const char *name, int32_t nparams, const int32_t *types, int32_t vararg_type,
+                      int32_t result_type, int32_t special_nulls, int32_t is_volatile, uintptr_t extra);
+/* Registers and destroys the set; 0 on success. */
+int cs_scalar_set_register(void *conn, void *set);
+void cs_scalar_set_destroy(void *set);
+void *cs_aggregate_set_new(const char *name);
+int cs_aggregate_set_add(void *set, const char *name, int32_t nparams, const int32_t *types, int32_t result_type,
+                         int32_t special_nulls, uintptr_t extra);
+int cs_aggregate_set_register(void *conn, void *set);
+void cs_aggregate_set_destroy(void *set);
+
+#ifdef CUSTSEG_DUCKDB_EXTENSION
+/* Model store of the loadable extension: a dedicated connection. */
+void *cs_store_connect(void *database);
+/* Returns 0 and malloc'd *kind/*spec when found, 1 when no row, 2 with a
+ * malloc'd *err on error (3: the table does not exist). */
+int cs_store_lookup(void *conn, void **prepared, const char *name, int64_t version, char **kind, char **spec,
+                    char **err);
+#endif
+
+#endif

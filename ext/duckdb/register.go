@@ -1,0 +1,119 @@
+//go:build !custseg_duckdb_ext
+
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"unsafe"
+
+	duckdbgo "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/custseg/custseg/udf/catalog"
+)
+
+// registered remembers the databases Register has already handled.
+var registered = struct {
+	sync.Mutex
+	dbs map[*sql.DB]bool
+}{dbs: map[*sql.DB]bool{}}
+
+// Register registers every function of catalog.All() into the DuckDB
+// database behind db (opened with duckdb-go's "duckdb" driver, file or
+// in-memory). Functions go into the database catalog, so every connection of
+// the pool sees them. Calling it again for the same *sql.DB does nothing.
+//
+// Model references resolve through db itself (see sqlStore).
+func Register(db *sql.DB) error {
+	registered.Lock()
+	defer registered.Unlock()
+	if registered.dbs[db] {
+		return nil
+	}
+	if err := registerWith(db, catalog.All(), &sqlStore{db: db}); err != nil {
+		return err
+	}
+	registered.dbs[db] = true
+	return nil
+}
+
+// registerWith registers fns on one connection of db (tests use it with
+// functions of their own).
+func registerWith(db *sql.DB, fns []*catalog.Function, store catalog.ModelStore) error {
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		return fmt.Errorf("custseg duckdb: %w", err)
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		ptr, err := rawConnection(dc)
+		if err != nil {
+			return err
+		}
+		return registerFunctions(ptr, fns, store)
+	})
+}
+
+// rawConnection returns the duckdb_connection inside a duckdb-go connection.
+//
+// duckdb-go (v2.10506.0) has no accessor for it. What this relies on:
+// *duckdb.Conn has an unexported field "conn" of type mapping.Connection,
+// a struct whose field "Ptr" (unsafe.Pointer) is the duckdb_connection.
+// The field is found by name and type through reflect, so a duckdb-go
+// upgrade that changes the layout makes this return an error (and
+// TestRawConnectionLayout fail) instead of handing DuckDB a wrong pointer.
+func rawConnection(dc any) (unsafe.Pointer, error) {
+	c, ok := dc.(*duckdbgo.Conn)
+	if !ok {
+		return nil, fmt.Errorf("custseg duckdb: the connection is a %T, not duckdb-go's *duckdb.Conn: open the database with the \"duckdb\" driver", dc)
+	}
+	f, ok := reflect.TypeOf(duckdbgo.Conn{}).FieldByName("conn")
+	if !ok || f.Type.Kind() != reflect.Struct {
+		return nil, errLayout
+	}
+	p, ok := f.Type.FieldByName("Ptr")
+	if !ok || p.Type.Kind() != reflect.UnsafePointer {
+		return nil, errLayout
+	}
+	ptr := *(*unsafe.Pointer)(unsafe.Add(unsafe.Pointer(c), f.Offset+p.Offset))
+	if ptr == nil {
+		return nil, errors.New("custseg duckdb: the duckdb-go connection is closed")
+	}
+	return ptr, nil
+}
+
+var errLayout = errors.New("custseg duckdb: duckdb-go's Conn no longer has the field conn.Ptr (the duckdb_connection): this duckdb-go version is not supported, see ext/duckdb/register.go")
+
+// sqlStore reads custseg_models through the database/sql pool of the same
+// database. Callbacks run on DuckDB worker threads during another query;
+// the pool hands them another connection, so there is no lock to wait on
+// (unless the application capped the pool with SetMaxOpenConns and every
+// connection is busy: then the lookup waits for one).
+//
+// Why the pool and not a dedicated duckdb_connection: a connection held by
+// the binding would keep the database instance (and its file lock) alive
+// after the application closes the *sql.DB.
+type sqlStore struct{ db *sql.DB }
+
+const lookupSQL = `SELECT kind, spec FROM custseg_models WHERE name = ? AND ((? = 0 AND active) OR version = ?) ORDER BY version DESC LIMIT 1`
+
+func (s *sqlStore) LookupModel(name string, version int64) (kind, spec string, err error) {
+	err = s.db.QueryRow(lookupSQL, name, version, version).Scan(&kind, &spec)
+	switch {
+	case err == nil:
+		return kind, spec, nil
+	case errors.Is(err, sql.ErrNoRows):
+		return "", "", fmt.Errorf("%w: %s", catalog.ErrModelNotFound, name)
+	case strings.Contains(err.Error(), "custseg_models does not exist"):
+		return "", "", fmt.Errorf("%w: no custseg_models table", catalog.ErrModelNotFound)
+	}
+	return "", "", err
+}
+
+var _ driver.Conn = (*duckdbgo.Conn)(nil)
