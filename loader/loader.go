@@ -272,7 +272,7 @@ func loadFile(ctx context.Context, kind engine.Kind, conn *sql.Conn, path string
 				return nil
 			}
 			if err != nil {
-				return err
+				return fmt.Errorf("reading after line %d: %w", rr.line, err)
 			}
 			sum.Records++
 			if sum.Records%8192 == 0 {

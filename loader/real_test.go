@@ -101,8 +101,81 @@ func TestLoadOnlineRetail(t *testing.T) {
 			if got := queryString(t, db, "SELECT CAST(round(sum(abs(unit_price)), 2) AS TEXT) FROM transactions WHERE invoice_no LIKE 'A%'"); got != "33186.18" {
 				t.Errorf("bad-debt prices = %s, want 33186.18 (3 × 11062.06)", got)
 			}
+			// Line 873: "RECORD FRAME 7"" SINGLE SIZE " (doubled quote, trailing space).
+			if got := queryString(t, db, "SELECT description FROM transactions WHERE invoice_no = '536477' AND stock_code = '22041'"); got != `RECORD FRAME 7" SINGLE SIZE ` {
+				t.Errorf("description = %q", got)
+			}
 			if got := queryString(t, db, "SELECT CAST(min(invoice_date) AS TEXT) || ' ' || CAST(max(invoice_date) AS TEXT) FROM transactions"); got != "2010-12-01 08:26:00 2011-12-09 12:50:00" {
 				t.Errorf("date range %q", got)
+			}
+		})
+	}
+}
+
+func TestLoadOnlineRetailII(t *testing.T) {
+	path := dataFile(t, "online_retail_ii_2009_2010.csv.gz")
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			db := openDB(t, e.ext)
+			sums, err := Load(context.Background(), db, []string{path}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Log(sums[0])
+			if s := sums[0]; s.Records != 525461 || s.Loaded != 525461 {
+				t.Errorf("%v, want 525461 records all loaded", s)
+			}
+			for _, c := range []struct {
+				q    string
+				want int64
+			}{
+				{"SELECT count(*) FROM transactions", 525461},
+				{"SELECT count(DISTINCT customer_id) FROM transactions", 4383},
+				{"SELECT count(*) FROM transactions WHERE customer_id IS NULL", 107927},
+				{"SELECT count(*) FROM transactions WHERE invoice_no LIKE 'C%'", 10206},
+			} {
+				if got := queryInt(t, db, c.q); got != c.want {
+					t.Errorf("%s = %d, want %d", c.q, got, c.want)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadCDNOW(t *testing.T) {
+	path := dataFile(t, "cdnow_master.csv.gz")
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			db := openDB(t, e.ext)
+			// The header is recognised; the map spells out what is recognised.
+			sums, err := Load(context.Background(), db, []string{path}, Options{Map: map[string]string{
+				"customer_id": "customer_id", "invoice_date": "date", "amount": "dollar_value"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Log(sums[0])
+			if s := sums[0]; s.Records != 69659 || s.Loaded != 69659 {
+				t.Errorf("%v, want 69659 records all loaded", s)
+			}
+			for _, c := range []struct {
+				q    string
+				want int64
+			}{
+				{"SELECT count(*) FROM transactions", 69659},
+				{"SELECT count(DISTINCT customer_id) FROM transactions", 23570},
+				{"SELECT count(*) FROM transactions WHERE unit_price = 0", 80},
+				{"SELECT count(*) FROM transactions WHERE quantity <> 1", 0},
+				// One synthetic invoice per (customer, day): 69,659 rows - 2,068 repeats.
+				{"SELECT count(DISTINCT invoice_no) FROM transactions", 69659 - 2068},
+				{"SELECT count(*) FROM transactions WHERE invoice_no = '00001@1997-01-01' AND customer_id = '00001'", 1},
+			} {
+				if got := queryInt(t, db, c.q); got != c.want {
+					t.Errorf("%s = %d, want %d", c.q, got, c.want)
+				}
+			}
+			// 00001,1997-01-01,1,11.77 is the first record.
+			if got := queryString(t, db, "SELECT CAST(unit_price AS TEXT) FROM transactions WHERE customer_id = '00001'"); got != "11.77" {
+				t.Errorf("00001 amount = %s, want 11.77", got)
 			}
 		})
 	}
