@@ -59,9 +59,9 @@ var (
 )
 
 // RowsPerCustomer is the average number of rows per customer with the
-// default period, measured on 20,000 customers (guests and cancellations
+// default period, measured on 68,000 customers (guests and cancellations
 // included). It scales roughly with the length of the period.
-const RowsPerCustomer = 147
+const RowsPerCustomer = 151
 
 // CustomersForRows returns the number of customers that gives about rows
 // rows with the default period: ⌈rows / RowsPerCustomer⌉.
