@@ -99,6 +99,30 @@ static cs_value *cs_args(sqlite3_context *ctx, int argc, cs_value *stack) {
 	return vals;
 }
 
+/*
+ * cs_statement_start reports whether this is the first custseg call of the
+ * current execution of a statement, so that the binding re-reads the model
+ * registry once per statement: a model inserted by the previous statement
+ * is seen by the next one, whatever the catalog's caches hold.
+ *
+ * It relies on auxiliary data with a negative index, which SQLite keeps for
+ * the whole statement execution across all function calls (vdbeapi.c,
+ * "iArg<0") and drops at reset. The public documentation reserves negative
+ * indexes, so the result is checked: where the marker does not stick (an
+ * SQLite without the behaviour, or evaluation during query planning), this
+ * returns 0 and the catalog's time-bounded cache (catalog.NameTTL) applies.
+ */
+#define CS_AUX_STATEMENT (-0x637573)
+static int cs_marker;
+
+static int cs_statement_start(sqlite3_context *ctx) {
+	if (sqlite3_get_auxdata(ctx, CS_AUX_STATEMENT) != NULL) {
+		return 0;
+	}
+	sqlite3_set_auxdata(ctx, CS_AUX_STATEMENT, &cs_marker, NULL);
+	return sqlite3_get_auxdata(ctx, CS_AUX_STATEMENT) != NULL;
+}
+
 static void cs_scalar(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 	cs_value stack[CS_STACK_ARGS];
 	cs_result out;
@@ -108,7 +132,7 @@ static void cs_scalar(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 	}
 	memset(&out, 0, sizeof out);
 	if (cs_fill(ctx, argc, argv, vals) == 0) {
-		custsegScalar(ctx, (uintptr_t)sqlite3_user_data(ctx), argc, vals, &out);
+		custsegScalar(ctx, (uintptr_t)sqlite3_user_data(ctx), cs_statement_start(ctx), argc, vals, &out);
 		cs_emit(ctx, &out);
 	}
 	if (vals != stack) {
@@ -133,7 +157,7 @@ static void cs_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 	}
 	memset(&out, 0, sizeof out);
 	if (cs_fill(ctx, argc, argv, vals) == 0) {
-		custsegStep(ctx, (uintptr_t)sqlite3_user_data(ctx), slot, argc, vals, &out);
+		custsegStep(ctx, (uintptr_t)sqlite3_user_data(ctx), cs_statement_start(ctx), slot, argc, vals, &out);
 	}
 	if (vals != stack) {
 		sqlite3_free(vals);

@@ -37,6 +37,8 @@ int sqlite3_create_function_v2(sqlite3 *db, const char *zFunctionName, int nArg,
 void *sqlite3_user_data(sqlite3_context *);
 void *sqlite3_aggregate_context(sqlite3_context *, int nBytes);
 sqlite3 *sqlite3_context_db_handle(sqlite3_context *);
+void *sqlite3_get_auxdata(sqlite3_context *, int N);
+void sqlite3_set_auxdata(sqlite3_context *, int N, void *, void (*)(void *));
 
 int sqlite3_value_type(sqlite3_value *);
 sqlite3_int64 sqlite3_value_int64(sqlite3_value *);

@@ -143,7 +143,20 @@ func custsegDestroy(ud C.uintptr_t) {
 	deleteHandle(cgo.Handle(ud))
 }
 
-// args converts the C argument array into the connection's reused []Value
+// statementStart runs at the first custseg call of each statement
+// execution. It forgets the connection's model resolutions: a fresh Call
+// drops its one-entry cache, and a fresh store identity keys the catalog's
+// shared cache anew, so the statement reads custseg_models again (one
+// lookup per model reference per statement).
+func (c *conn) statementStart() {
+	if c.busy {
+		return
+	}
+	c.store = &modelStore{db: c.db}
+	c.call = catalog.Call{Store: c.store, Scratch: c.call.Scratch}
+}
+
+// convert converts the C argument array into the connection's reused []Value
 // (or a fresh one when a callback of this connection is already running).
 // Text aliases SQLite's memory for the duration of the call.
 func (c *conn) convert(argc C.int, argv *C.cs_value) []catalog.Value {
@@ -213,7 +226,7 @@ func panicMessage(b *binding, r any) string {
 }
 
 //export custsegScalar
-func custsegScalar(ctx *C.struct_sqlite3_context, ud C.uintptr_t, argc C.int, argv *C.cs_value, out *C.cs_result) {
+func custsegScalar(ctx *C.struct_sqlite3_context, ud C.uintptr_t, fresh C.int, argc C.int, argv *C.cs_value, out *C.cs_result) {
 	var b *binding
 	defer func() {
 		if r := recover(); r != nil {
@@ -222,6 +235,9 @@ func custsegScalar(ctx *C.struct_sqlite3_context, ud C.uintptr_t, argc C.int, ar
 	}()
 	b = cgo.Handle(ud).Value().(*binding)
 	c := b.conn
+	if fresh != 0 {
+		c.statementStart()
+	}
 	args := c.convert(argc, argv)
 	wasBusy := c.busy
 	c.busy = true
@@ -240,7 +256,7 @@ func custsegScalar(ctx *C.struct_sqlite3_context, ud C.uintptr_t, argc C.int, ar
 const failedState = ^C.uintptr_t(0)
 
 //export custsegStep
-func custsegStep(ctx *C.struct_sqlite3_context, ud C.uintptr_t, slot *C.uintptr_t, argc C.int, argv *C.cs_value, out *C.cs_result) {
+func custsegStep(ctx *C.struct_sqlite3_context, ud C.uintptr_t, fresh C.int, slot *C.uintptr_t, argc C.int, argv *C.cs_value, out *C.cs_result) {
 	var b *binding
 	defer func() {
 		if r := recover(); r != nil {
@@ -248,6 +264,9 @@ func custsegStep(ctx *C.struct_sqlite3_context, ud C.uintptr_t, slot *C.uintptr_
 		}
 	}()
 	b = cgo.Handle(ud).Value().(*binding)
+	if fresh != 0 {
+		b.conn.statementStart()
+	}
 	if *slot == failedState {
 		return
 	}
