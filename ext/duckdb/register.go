@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 	"unsafe"
 
 	duckdbgo "github.com/duckdb/duckdb-go/v2"
@@ -103,8 +104,17 @@ type sqlStore struct{ db *sql.DB }
 
 const lookupSQL = `SELECT kind, spec FROM custseg_models WHERE name = ? AND ((? = 0 AND active) OR version = ?) ORDER BY version DESC LIMIT 1`
 
+// lookupTimeout bounds a lookup that waits for a pooled connection, so a
+// capped pool yields an error instead of a hung query.
+const lookupTimeout = 30 * time.Second
+
 func (s *sqlStore) LookupModel(name string, version int64) (kind, spec string, err error) {
-	err = s.db.QueryRow(lookupSQL, name, version, version).Scan(&kind, &spec)
+	if st := s.db.Stats(); st.MaxOpenConnections > 0 && st.InUse >= st.MaxOpenConnections {
+		return "", "", fmt.Errorf("reading custseg_models needs a second connection, but the pool is capped at %d (SetMaxOpenConns) and all are busy", st.MaxOpenConnections)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), lookupTimeout)
+	defer cancel()
+	err = s.db.QueryRowContext(ctx, lookupSQL, name, version, version).Scan(&kind, &spec)
 	switch {
 	case err == nil:
 		return kind, spec, nil

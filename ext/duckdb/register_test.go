@@ -51,3 +51,5 @@ func TestRegisterRfmScore(t *testing.T) {
 		t.Fatalf("rfm_segment(42): err = %v, want an rfm_segment error", err)
 	}
 }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

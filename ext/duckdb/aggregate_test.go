@@ -1,0 +1,227 @@
+package duckdb
+
+import (
+	"database/sql"
+	"math"
+	"sync/atomic"
+	"testing"
+
+	"github.com/custseg/custseg/udf/catalog"
+	"github.com/custseg/custseg/udf/cluster"
+)
+
+// pointsState collects (label, x1..xd) rows for the test aggregates below,
+// which wrap the pure-Go batch metrics of udf/cluster.
+type pointsState struct {
+	fn     *catalog.Function
+	labels []int
+	x      []float64
+	d      int
+	merges *atomic.Int64
+	metric func(x []float64, d int, labels []int) (float64, error)
+}
+
+func (s *pointsState) Step(c *catalog.Call, args []catalog.Value) error {
+	l, err := s.fn.Int(args, 0)
+	if err != nil {
+		return err
+	}
+	d := len(args) - 1
+	if s.d == 0 {
+		s.d = d
+	} else if s.d != d {
+		return s.fn.Errorf("rows have %d and %d features", s.d, d)
+	}
+	for i := 1; i < len(args); i++ {
+		x, err := s.fn.Float(args, i)
+		if err != nil {
+			return err
+		}
+		s.x = append(s.x, x)
+	}
+	s.labels = append(s.labels, int(l))
+	return nil
+}
+
+func (s *pointsState) Merge(other catalog.AggregateState) error {
+	o := other.(*pointsState)
+	if o.d != 0 && s.d != 0 && o.d != s.d {
+		return s.fn.Errorf("rows have %d and %d features", s.d, o.d)
+	}
+	if s.d == 0 {
+		s.d = o.d
+	}
+	s.labels = append(s.labels, o.labels...)
+	s.x = append(s.x, o.x...)
+	s.merges.Add(1)
+	return nil
+}
+
+func (s *pointsState) Final(c *catalog.Call) (catalog.Value, error) {
+	if len(s.labels) == 0 {
+		return catalog.NullValue(), nil
+	}
+	v, err := s.metric(s.x, s.d, s.labels)
+	if err != nil {
+		return catalog.Value{}, err
+	}
+	return catalog.DoubleValue(v), nil
+}
+
+// testAggregate builds an aggregate (label, x1, ..., xd) -> metric that
+// counts its merges, to prove that DuckDB combined partial states.
+func testAggregate(name string, metric func([]float64, int, []int) (float64, error)) (*catalog.Function, *atomic.Int64) {
+	merges := new(atomic.Int64)
+	f := &catalog.Function{
+		Name:          name,
+		Kind:          catalog.Aggregate,
+		Params:        []catalog.Param{{Name: "label", Type: catalog.Integer}},
+		Variadic:      &catalog.Param{Name: "x", Type: catalog.Double},
+		MinVariadic:   1,
+		MaxVariadic:   4,
+		Result:        catalog.Double,
+		Deterministic: true,
+		Null:          catalog.SkipNullRows,
+	}
+	f.NewAggregate = func() catalog.AggregateState {
+		return &pointsState{fn: f, merges: merges, metric: metric}
+	}
+	return f, merges
+}
+
+// blobs creates table pts(g, label, x, y): n points in groups of n/groups,
+// three well separated clusters per group, coordinates from DuckDB's hash().
+func blobs(t testing.TB, db *sql.DB, n, groups int) {
+	t.Helper()
+	_, err := db.Exec(`CREATE OR REPLACE TABLE pts AS
+		SELECT i % ? AS g, (i // 7) % 3 AS label,
+		       ((hash(i) % 1000) / 1000.0 + 3 * ((i // 7) % 3))::DOUBLE AS x,
+		       ((hash(i * 31 + 1) % 1000) / 1000.0)::DOUBLE AS y
+		FROM range(?) t(i)`, groups, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// batch reads pts back and computes metric per group with the pure-Go call.
+func batch(t testing.TB, db *sql.DB, metric func([]float64, int, []int) (float64, error)) map[int64]float64 {
+	t.Helper()
+	rows, err := db.Query(`SELECT g, label, x, y FROM pts`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	xs, ls := map[int64][]float64{}, map[int64][]int{}
+	for rows.Next() {
+		var g, l int64
+		var x, y float64
+		if err := rows.Scan(&g, &l, &x, &y); err != nil {
+			t.Fatal(err)
+		}
+		xs[g] = append(xs[g], x, y)
+		ls[g] = append(ls[g], int(l))
+	}
+	out := map[int64]float64{}
+	for g := range xs {
+		v, err := metric(xs[g], 2, ls[g])
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[g] = v
+	}
+	return out
+}
+
+func TestAggregateGroupBy(t *testing.T) {
+	db := openDB(t)
+	f, _ := testAggregate("test_silhouette", cluster.Silhouette)
+	if err := registerWith(db, []*catalog.Function{f}, nil); err != nil {
+		t.Fatal(err)
+	}
+	blobs(t, db, 20000, 40)
+	want := batch(t, db, cluster.Silhouette)
+	rows, err := db.Query(`SELECT g, test_silhouette(label, x, y) FROM pts GROUP BY g`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	seen := 0
+	for rows.Next() {
+		var g int64
+		var s float64
+		if err := rows.Scan(&g, &s); err != nil {
+			t.Fatal(err)
+		}
+		// Expected: udf/cluster.Silhouette on the same points (the batch
+		// call); only the summation order differs.
+		if math.Abs(s-want[g]) > 1e-9 {
+			t.Errorf("group %d: silhouette %v, batch %v", g, s, want[g])
+		}
+		seen++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if seen != len(want) || seen != 40 {
+		t.Fatalf("%d groups, want %d", seen, len(want))
+	}
+}
+
+func TestAggregateParallelCombine(t *testing.T) {
+	db := openDB(t)
+	db.SetMaxOpenConns(1) // SET threads applies to the session
+	f, merges := testAggregate("test_silhouette_simplified", cluster.SilhouetteSimplified)
+	if err := registerWith(db, []*catalog.Function{f}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`SET threads = 2`); err != nil {
+		t.Fatal(err)
+	}
+	blobs(t, db, 200000, 1)
+	want := batch(t, db, cluster.SilhouetteSimplified)[0]
+	var got float64
+	if err := db.QueryRow(`SELECT test_silhouette_simplified(label, x, y) FROM pts`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	// Expected: udf/cluster.SilhouetteSimplified on the same 200k points.
+	if math.Abs(got-want) > 1e-9 {
+		t.Fatalf("parallel aggregate %v, batch %v", got, want)
+	}
+	if merges.Load() == 0 {
+		t.Fatalf("DuckDB never combined partial states: the plan was not parallel")
+	}
+	t.Logf("200k rows, %d merges, simplified silhouette %.6f", merges.Load(), got)
+
+	// An empty input gives NULL, a NULL row is skipped.
+	var empty sql.NullFloat64
+	if err := db.QueryRow(`SELECT test_silhouette_simplified(label, x, y) FROM pts WHERE x < -1`).Scan(&empty); err != nil {
+		t.Fatal(err)
+	}
+	if empty.Valid {
+		t.Fatalf("empty input: %v, want NULL", empty.Float64)
+	}
+	var withNull float64
+	if err := db.QueryRow(`SELECT test_silhouette_simplified(label, x, y) FROM (SELECT * FROM pts UNION ALL SELECT 0, NULL, 1.0, 1.0)`).Scan(&withNull); err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(withNull-want) > 1e-9 {
+		t.Fatalf("with a NULL row %v, want %v", withNull, want)
+	}
+}
+
+func TestAggregateErrors(t *testing.T) {
+	db := openDB(t)
+	f, _ := testAggregate("test_sil", cluster.Silhouette)
+	if err := registerWith(db, []*catalog.Function{f}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// One cluster only: the metric's error, prefixed with the function name.
+	_, err := db.Exec(`SELECT test_sil(1, i::DOUBLE) FROM range(10) t(i)`)
+	if err == nil || !contains(err.Error(), "test_sil: ") {
+		t.Fatalf("err = %v, want a test_sil error", err)
+	}
+	// Too many features for the registered overloads: DuckDB's binder error.
+	if _, err := db.Exec(`SELECT test_sil(1, 1, 2, 3, 4, 5)`); err == nil {
+		t.Fatal("6 arguments accepted")
+	}
+}

@@ -1,0 +1,140 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	custsql "github.com/custseg/custseg/sql"
+	"github.com/custseg/custseg/udf/catalog"
+)
+
+func withSchema(t testing.TB, db *sql.DB) {
+	t.Helper()
+	for _, stmt := range custsql.Statements(custsql.Schema()) {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func addModel(t testing.TB, db *sql.DB, name string, version int64, spec string, active bool) {
+	t.Helper()
+	_, err := db.Exec(`INSERT INTO custseg_models (name, version, kind, created_at, spec, active) VALUES (?, ?, 'rfm', now(), ?, ?)`,
+		name, version, spec, active)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// rfmV2 has every cut 10x higher than rfmV1.
+const rfmV2 = `{"kind":"rfm","format":1,"recency_cuts":[100,300,600,1200],"frequency_cuts":[10,20,30,50],"monetary_cuts":[1000,2500,5000,10000],"customers":50}`
+
+func TestModelStore(t *testing.T) {
+	db := openDB(t)
+	store := &sqlStore{db: db}
+	// No table yet: not found.
+	if _, _, err := store.LookupModel("rfm", 0); !errors.Is(err, catalog.ErrModelNotFound) {
+		t.Fatalf("no table: err = %v, want ErrModelNotFound", err)
+	}
+	withSchema(t, db)
+	addModel(t, db, "rfm", 1, rfmV1, false)
+	addModel(t, db, "rfm", 2, rfmV2, true)
+	addModel(t, db, "broken", 1, `{"kind":"rfm","recency_cuts":[1,2`, true)
+
+	cases := []struct {
+		sql     string
+		want    int64
+		wantErr string
+	}{
+		// Active version 2: R = 5 - #cuts below 12 = 5, F = 1 + 0 = 1, M = 1 + 0 = 1.
+		{`SELECT rfm_score('rfm', 12, 4, 800)`, 511, ""},
+		// Version 1 by reference: 444 (see TestRegisterRfmScore).
+		{`SELECT rfm_score('rfm@1', 12, 4, 800)`, 444, ""},
+		{`SELECT rfm_score('rfm@7', 12, 4, 800)`, 0, "rfm_score: unknown model"},
+		{`SELECT rfm_score('nosuch', 12, 4, 800)`, 0, "rfm_score: unknown model"},
+		{`SELECT rfm_score('broken', 12, 4, 800)`, 0, "rfm_score: model \"broken\" is corrupt"},
+		{`SELECT rfm_score('{"kind":"rfm"', 12, 4, 800)`, 0, "rfm_score: corrupt model JSON"},
+	}
+	for _, c := range cases {
+		var got int64
+		err := db.QueryRow(c.sql).Scan(&got)
+		if c.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("%s: err = %v, want %q", c.sql, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("%s = %d, %v; want %d", c.sql, got, err, c.want)
+		}
+	}
+
+	// A model inserted after the functions were registered (and after a
+	// failed lookup) resolves.
+	if _, err := db.Exec(`SELECT rfm_score('late', 12, 4, 800)`); err == nil {
+		t.Fatal("unknown model 'late' resolved")
+	}
+	addModel(t, db, "late", 1, rfmV1, true)
+	var got int64
+	if err := db.QueryRow(`SELECT rfm_score('late', 12, 4, 800)`).Scan(&got); err != nil || got != 444 {
+		t.Fatalf("late model: %d, %v", got, err)
+	}
+}
+
+// TestModelStoreNoDeadlock resolves a model from DuckDB worker threads in
+// the middle of a parallel scan, with a deadline so a deadlock fails the test.
+func TestModelStoreNoDeadlock(t *testing.T) {
+	db := openDB(t)
+	withSchema(t, db)
+	addModel(t, db, "rfm", 1, rfmV1, true)
+	old := catalog.NameTTL
+	catalog.NameTTL = time.Millisecond // look the model up again and again
+	defer func() { catalog.NameTTL = old }()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SET threads = 2`); err != nil {
+		t.Fatal(err)
+	}
+	var n, sum int64
+	start := time.Now()
+	err = conn.QueryRowContext(ctx, `SELECT count(*), sum(rfm_score(CASE WHEN i % 2 = 0 THEN 'rfm' ELSE 'rfm@1' END, i % 200, i % 7, i % 1500))
+		FROM range(200000) t(i)`).Scan(&n, &sum)
+	if err != nil {
+		t.Fatalf("after %v: %v", time.Since(start), err)
+	}
+	if n != 200000 || sum < 111*n || sum > 555*n {
+		t.Fatalf("count %d sum %d", n, sum)
+	}
+	t.Logf("200k rows with a model lookup about every millisecond: %v", time.Since(start))
+}
+
+// TestModelStoreCappedPool: with a single pooled connection the lookup
+// cannot get a second one; it must fail with an error, not hang.
+func TestModelStoreCappedPool(t *testing.T) {
+	db := openDB(t)
+	withSchema(t, db)
+	addModel(t, db, "capped", 1, rfmV1, true)
+	db.SetMaxOpenConns(1)
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.Exec(`SELECT rfm_score('capped', i, 1, 1) FROM range(10) t(i)`)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "rfm_score: ") {
+			t.Fatalf("err = %v, want an rfm_score error about the pool", err)
+		}
+	case <-time.After(45 * time.Second):
+		t.Fatal("model lookup with a capped pool hung")
+	}
+}
