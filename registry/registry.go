@@ -244,3 +244,17 @@ func Delete(ctx context.Context, db *sql.DB, ref string) error {
 	catalog.Invalidate()
 	return nil
 }
+
+// UpdateSpec replaces the spec of an existing version in place. It is for
+// edits that do not change what the model computes (segment names).
+func UpdateSpec(ctx context.Context, db *sql.DB, v Version, spec string) error {
+	res, err := db.ExecContext(ctx, `UPDATE custseg_models SET spec = ? WHERE name = ? AND version = ?`, spec, v.Name, v.Version)
+	if err != nil {
+		return fmt.Errorf("model registry: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("%w: %s", ErrNotFound, v.Ref())
+	}
+	catalog.Invalidate()
+	return nil
+}
