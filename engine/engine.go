@@ -12,6 +12,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	duckdbext "github.com/custseg/custseg/ext/duckdb"
 	sqliteext "github.com/custseg/custseg/ext/sqlite"
 	custsql "github.com/custseg/custseg/sql"
 )
@@ -93,6 +94,14 @@ func OpenKind(path string, kind Kind) (*DB, error) {
 	if err := sdb.PingContext(context.Background()); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("open %s (%s): %w", path, kind, err)
+	}
+	if kind == DuckDB {
+		// Functions go into the database catalog through the DuckDB C API,
+		// the same registration code the loadable extension runs.
+		if err := duckdbext.Register(sdb); err != nil {
+			sdb.Close()
+			return nil, fmt.Errorf("open %s: registering custseg functions: %w", path, err)
+		}
 	}
 	for _, hook := range openHooks[kind] {
 		if err := hook(sdb); err != nil {

@@ -132,7 +132,7 @@ static void cs_scalar(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 	}
 	memset(&out, 0, sizeof out);
 	if (cs_fill(ctx, argc, argv, vals) == 0) {
-		custsegScalar(ctx, (uintptr_t)sqlite3_user_data(ctx), cs_statement_start(ctx), argc, vals, &out);
+		custsegSqliteScalar(ctx, (uintptr_t)sqlite3_user_data(ctx), cs_statement_start(ctx), argc, vals, &out);
 		cs_emit(ctx, &out);
 	}
 	if (vals != stack) {
@@ -157,7 +157,7 @@ static void cs_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 	}
 	memset(&out, 0, sizeof out);
 	if (cs_fill(ctx, argc, argv, vals) == 0) {
-		custsegStep(ctx, (uintptr_t)sqlite3_user_data(ctx), cs_statement_start(ctx), slot, argc, vals, &out);
+		custsegSqliteStep(ctx, (uintptr_t)sqlite3_user_data(ctx), cs_statement_start(ctx), slot, argc, vals, &out);
 	}
 	if (vals != stack) {
 		sqlite3_free(vals);
@@ -169,12 +169,12 @@ static void cs_final(sqlite3_context *ctx) {
 	/* NULL when no row reached xStep (an empty group). */
 	uintptr_t *slot = (uintptr_t *)sqlite3_aggregate_context(ctx, 0);
 	memset(&out, 0, sizeof out);
-	custsegFinal(ctx, (uintptr_t)sqlite3_user_data(ctx), slot, &out);
+	custsegSqliteFinal(ctx, (uintptr_t)sqlite3_user_data(ctx), slot, &out);
 	cs_emit(ctx, &out);
 }
 
 static void cs_destroy(void *ud) {
-	custsegDestroy((uintptr_t)ud);
+	custsegSqliteDestroy((uintptr_t)ud);
 }
 
 int cs_create(struct sqlite3 *db, const char *name, int nArg, int flags, int aggregate, uintptr_t ud) {
@@ -260,7 +260,7 @@ int custseg_init(struct sqlite3 *db, char **pzErrMsg, const struct sqlite3_api_r
 #else
 	(void)pApi; /* the in-process build calls SQLite directly */
 #endif
-	rc = custsegRegister(db, &err);
+	rc = custsegSqliteRegister(db, &err);
 	if (rc != SQLITE_OK) {
 		if (pzErrMsg != NULL) {
 			*pzErrMsg = sqlite3_mprintf("custseg: %s", err ? err : "registration failed");

@@ -103,8 +103,8 @@ func deleteHandle(h cgo.Handle) {
 	h.Delete()
 }
 
-//export custsegRegister
-func custsegRegister(db *C.struct_sqlite3, errOut **C.char) (rc C.int) {
+//export custsegSqliteRegister
+func custsegSqliteRegister(db *C.struct_sqlite3, errOut **C.char) (rc C.int) {
 	defer func() {
 		if r := recover(); r != nil {
 			*errOut = C.CString(fmt.Sprintf("internal error while registering functions: %v", r))
@@ -137,8 +137,8 @@ func custsegRegister(db *C.struct_sqlite3, errOut **C.char) (rc C.int) {
 	return sqliteOK
 }
 
-//export custsegDestroy
-func custsegDestroy(ud C.uintptr_t) {
+//export custsegSqliteDestroy
+func custsegSqliteDestroy(ud C.uintptr_t) {
 	defer func() { _ = recover() }()
 	deleteHandle(cgo.Handle(ud))
 }
@@ -225,8 +225,8 @@ func panicMessage(b *binding, r any) string {
 	return fmt.Sprintf("%s: internal error: %v", name, r)
 }
 
-//export custsegScalar
-func custsegScalar(ctx *C.struct_sqlite3_context, ud C.uintptr_t, fresh C.int, argc C.int, argv *C.cs_value, out *C.cs_result) {
+//export custsegSqliteScalar
+func custsegSqliteScalar(ctx *C.struct_sqlite3_context, ud C.uintptr_t, fresh C.int, argc C.int, argv *C.cs_value, out *C.cs_result) {
 	var b *binding
 	defer func() {
 		if r := recover(); r != nil {
@@ -255,8 +255,8 @@ func custsegScalar(ctx *C.struct_sqlite3_context, ud C.uintptr_t, fresh C.int, a
 // error in xStep; xFinal then has nothing to finalise.
 const failedState = ^C.uintptr_t(0)
 
-//export custsegStep
-func custsegStep(ctx *C.struct_sqlite3_context, ud C.uintptr_t, fresh C.int, slot *C.uintptr_t, argc C.int, argv *C.cs_value, out *C.cs_result) {
+//export custsegSqliteStep
+func custsegSqliteStep(ctx *C.struct_sqlite3_context, ud C.uintptr_t, fresh C.int, slot *C.uintptr_t, argc C.int, argv *C.cs_value, out *C.cs_result) {
 	var b *binding
 	defer func() {
 		if r := recover(); r != nil {
@@ -293,8 +293,8 @@ func custsegStep(ctx *C.struct_sqlite3_context, ud C.uintptr_t, fresh C.int, slo
 	}
 }
 
-//export custsegFinal
-func custsegFinal(ctx *C.struct_sqlite3_context, ud C.uintptr_t, slot *C.uintptr_t, out *C.cs_result) {
+//export custsegSqliteFinal
+func custsegSqliteFinal(ctx *C.struct_sqlite3_context, ud C.uintptr_t, slot *C.uintptr_t, out *C.cs_result) {
 	var b *binding
 	defer func() {
 		if r := recover(); r != nil {
