@@ -18,6 +18,7 @@
 #define DUCKDB_EXTENSION_API_VERSION_PATCH 0
 #include "duckdb_extension.h"
 #include <string.h>
+DUCKDB_EXTENSION_EXTERN /* the struct itself is defined by DUCKDB_EXTENSION_ENTRYPOINT below */
 #else
 #include "capi.h"
 #endif
