@@ -1,0 +1,214 @@
+package cli_test
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/custseg/custseg/cmd/custseg/cli"
+)
+
+// custseg runs the command line in-process and returns exit status, stdout
+// and stderr.
+func custseg(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := cli.Do(args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, errOut := custseg(t, "", args...)
+	if code != 0 {
+		t.Fatalf("custseg %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out, errOut)
+	}
+	return out
+}
+
+// TestRunPreparesPlainTables runs the main job on generated data on both
+// engines, then reads the prepared tables the way a BI tool would: the
+// stock sqlite3 shell with no extension loaded, and a DuckDB connection
+// on which no custseg function is registered.
+func TestRunPreparesPlainTables(t *testing.T) {
+	for _, file := range []string{"shop.duckdb", "shop.db"} {
+		t.Run(file, func(t *testing.T) {
+			dir := t.TempDir()
+			dbPath := filepath.Join(dir, file)
+			out := mustRun(t, "run", "--db", dbPath, "--demo-customers", "400", "--k-max", "5")
+			for _, want := range []string{"RFM segments", "chosen: k =", "score: wrote customer_segments", "done in"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("run output lacks %q:\n%s", want, out)
+				}
+			}
+			// Running again loads nothing twice.
+			out = mustRun(t, "run", "--db", dbPath, "--demo-customers", "400", "--k-max", "5")
+			if !strings.Contains(out, "already in the database") {
+				t.Errorf("second run did not skip the loaded file:\n%s", out)
+			}
+			const check = `SELECT (SELECT count(*) FROM customer_segments) = (SELECT count(*) FROM customer_features),
+			        (SELECT sum(customers) FROM segment_profiles) = (SELECT count(*) FROM customer_segments),
+			        (SELECT count(*) FROM customer_segments WHERE segment IS NULL OR segment_name IS NULL OR rfm_segment IS NULL) = 0,
+			        (SELECT count(*) FROM customer_rfm_sql) = (SELECT count(*) FROM customer_rfm)`
+			if file == "shop.db" {
+				sqlite3, err := exec.LookPath("sqlite3")
+				if err != nil {
+					if os.Getenv("CI") != "" {
+						t.Fatal("the sqlite3 shell is not installed")
+					}
+					t.Skip("sqlite3 shell not installed")
+				}
+				got, err := exec.Command(sqlite3, "-bail", dbPath, check+";").CombinedOutput()
+				if err != nil || strings.TrimSpace(string(got)) != "1|1|1|1" {
+					t.Fatalf("stock sqlite3 reading the prepared file: %v\n%s", err, got)
+				}
+				// Without the extension, the functions really are absent.
+				got, err = exec.Command(sqlite3, dbPath, "SELECT rfm_segment(555);").CombinedOutput()
+				if err == nil || !strings.Contains(string(got), "no such function") {
+					t.Fatalf("stock sqlite3 had rfm_segment without the extension: %s", got)
+				}
+				return
+			}
+			plain, err := sql.Open("duckdb", dbPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer plain.Close()
+			var a, b, c, d bool
+			if err := plain.QueryRow(check).Scan(&a, &b, &c, &d); err != nil || !(a && b && c && d) {
+				t.Fatalf("plain DuckDB reading the prepared file: %v %v %v %v %v", err, a, b, c, d)
+			}
+			if _, err := plain.Exec(`SELECT rfm_segment(555)`); err == nil {
+				t.Fatal("a plain DuckDB connection had rfm_segment")
+			}
+		})
+	}
+}
+
+// TestModelsCommands trains two versions and walks activate, rollback,
+// show, rename and delete through the CLI, checking that the prepared
+// table follows the active version.
+func TestModelsCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "m.duckdb")
+	mustRun(t, "run", "--db", db, "--demo-customers", "300", "--k", "3")
+	mustRun(t, "train", "--db", db, "--model", "segments", "--k", "4")
+	segments := func() string {
+		return mustRun(t, "sql", "--db", db, "--format", "csv", "SELECT count(DISTINCT segment) AS k, min(model) AS model FROM customer_segments")
+	}
+	if got := segments(); !strings.Contains(got, "4,segments@2") {
+		t.Fatalf("after training k=4: %s", got)
+	}
+	out := mustRun(t, "models", "rollback", "--db", db, "segments")
+	if !strings.Contains(out, "segments@1 is now active") {
+		t.Fatalf("rollback: %s", out)
+	}
+	if got := segments(); !strings.Contains(got, "3,segments@1") {
+		t.Fatalf("after rollback: %s", got)
+	}
+	mustRun(t, "models", "activate", "--db", db, "segments@2")
+	if got := segments(); !strings.Contains(got, "4,segments@2") {
+		t.Fatalf("after activate: %s", got)
+	}
+	out = mustRun(t, "models", "list", "--db", db)
+	for _, want := range []string{"rfm", "segments", "kmeans"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("models list lacks %q:\n%s", want, out)
+		}
+	}
+	out = mustRun(t, "models", "show", "--db", db, "segments@2")
+	for _, want := range []string{"centroids (original units)", "recency_days", "silhouette"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("models show lacks %q:\n%s", want, out)
+		}
+	}
+	mustRun(t, "models", "rename", "--db", db, "segments", "0", "Our Best")
+	if got := mustRun(t, "sql", "--db", db, "--format", "csv", "SELECT count(*) FROM customer_segments WHERE segment = 0 AND segment_name = 'Our Best'"); strings.Contains(got, "\n0\n") {
+		t.Fatalf("rename did not reach customer_segments: %s", got)
+	}
+	if code, _, errOut := custseg(t, "", "models", "delete", "--db", db, "segments@2"); code == 0 || !strings.Contains(errOut, "active") {
+		t.Fatalf("deleting the active version: exit %d %s", code, errOut)
+	}
+	mustRun(t, "models", "delete", "--db", db, "segments@1")
+	if code, _, errOut := custseg(t, "", "models", "rollback", "--db", db, "segments"); code == 0 || !strings.Contains(errOut, "oldest") {
+		t.Fatalf("rollback past the oldest: exit %d %s", code, errOut)
+	}
+}
+
+// TestSQLFormatsAndErrors checks custseg sql on both engines: the same
+// function results, JSON output, and a failing statement's exit status.
+func TestSQLFormatsAndErrors(t *testing.T) {
+	results := map[string]string{}
+	for _, file := range []string{"q.duckdb", "q.db"} {
+		db := filepath.Join(t.TempDir(), file)
+		q := `SELECT rfm_segment(555) AS a, rfm_segment(111) AS b, rfm_score('{"kind":"rfm","recency_cuts":[10,20,30,40],"frequency_cuts":[1,2,3,4],"monetary_cuts":[10,20,30,40]}', 5, 5, 50) AS c`
+		out := mustRun(t, "sql", "--db", db, "--format", "json", q)
+		var rows []map[string]any
+		if err := json.Unmarshal([]byte(out), &rows); err != nil {
+			t.Fatalf("%s: json output: %v\n%s", file, err, out)
+		}
+		if len(rows) != 1 || rows[0]["a"] != "Champions" || rows[0]["b"] != "Lost" || rows[0]["c"] != float64(555) {
+			t.Fatalf("%s: %v", file, rows)
+		}
+		results[file] = out
+		code, _, errOut := custseg(t, "", "sql", "--db", db, "SELECT rfm_segment(606)")
+		if code == 0 || !strings.Contains(errOut, "rfm_segment:") {
+			t.Fatalf("%s: bad code: exit %d, stderr %q", file, code, errOut)
+		}
+	}
+	if results["q.duckdb"] != results["q.db"] {
+		t.Fatalf("engines differ:\n%s\n%s", results["q.duckdb"], results["q.db"])
+	}
+}
+
+// TestUsageErrors: clear messages and non-zero exits, nothing half-written.
+func TestUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"features"}, "--db FILE is required"},
+		{[]string{"features", "--db", filepath.Join(dir, "x.csv")}, "cannot tell the engine"},
+		{[]string{"features", "--db", filepath.Join(dir, "x.db"), "--engine", "oracle"}, "unknown engine"},
+		{[]string{"features", "--db", filepath.Join(dir, "empty.db")}, "no customer"},
+		{[]string{"features", "--db", filepath.Join(dir, "e.db"), "--as-of", "yesterday"}, "--as-of"},
+		{[]string{"train", "--db", filepath.Join(dir, "t.db"), "--k", "many"}, "--k"},
+		{[]string{"train", "--db", filepath.Join(dir, "t.db"), "--k", "3"}, "customer_features"},
+		{[]string{"score", "--db", filepath.Join(dir, "t.db"), "--model", "nope"}, "nope"},
+		{[]string{"generate"}, "--out"},
+		{[]string{"load", "--db", filepath.Join(dir, "l.db"), filepath.Join(dir, "missing.csv")}, "missing.csv"},
+	} {
+		code, _, errOut := custseg(t, "", c.args...)
+		if code == 0 || !strings.Contains(errOut, c.want) {
+			t.Errorf("custseg %s: exit %d, stderr %q; want non-zero and %q", strings.Join(c.args, " "), code, errOut, c.want)
+		}
+	}
+}
+
+// TestRulesCheck: a shadowed custom rule set is refused, naming the rule.
+func TestRulesCheck(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`[{"segment":"Active","r":[3,5]},{"segment":"VIP","r":[4,5],"f":[5,5]}]`), 0o644)
+	code, _, errOut := custseg(t, "", "rfm", "rules", "--check", bad)
+	if code == 0 || !strings.Contains(errOut, "VIP") || !strings.Contains(errOut, "Active") {
+		t.Fatalf("shadowed rules: exit %d, %q", code, errOut)
+	}
+	good := filepath.Join(dir, "good.json")
+	os.WriteFile(good, []byte(`[{"segment":"VIP","r":[4,5],"f":[5,5]},{"segment":"Active","r":[3,5]}]`), 0o644)
+	out := mustRun(t, "rfm", "rules", "--check", good)
+	if !strings.Contains(out, "555") || !strings.Contains(out, "VIP") || !strings.Contains(out, "Others") {
+		t.Fatalf("rules table:\n%s", out)
+	}
+	if n := strings.Count(out, "\n"); n < 125 {
+		t.Fatalf("rules --check listed %d lines, want all 125 codes", n)
+	}
+}
