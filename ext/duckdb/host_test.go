@@ -1,0 +1,194 @@
+package duckdb
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	custsql "github.com/custseg/custseg/sql"
+	sqltest "github.com/custseg/custseg/sql/test"
+)
+
+// hostInstall is the command that installs the host's npm packages
+// (@duckdb/node-api and the libduckdb.so of @duckdb/node-bindings-linux-x64).
+const hostInstall = "npm ci --prefix ext/duckdb/testhost"
+
+// needHost skips (or, under CI=true, fails) when the node host is not installed.
+func needHost(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join("testhost", "node_modules", "@duckdb", "node-api")); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the DuckDB test host is not installed: run %q", hostInstall)
+		}
+		t.Skipf("the DuckDB test host is not installed (run %q from the repository root)", hostInstall)
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("node is not on PATH")
+		}
+		t.Skip("node is not on PATH")
+	}
+}
+
+type hostStatement struct {
+	SQL   string `json:"sql"`
+	Line  int    `json:"line"`
+	Query bool   `json:"query"`
+
+	wantErr string // checked on the Go side only
+}
+
+type hostFile struct {
+	Name       string          `json:"name"`
+	Statements []hostStatement `json:"statements"`
+}
+
+type hostOutput struct {
+	Version string `json:"version"`
+	Files   []struct {
+		Name    string `json:"name"`
+		Results []struct {
+			Line    int      `json:"line"`
+			Error   string   `json:"error"`
+			Columns []string `json:"columns"`
+			Rows    [][]any  `json:"rows"`
+		} `json:"results"`
+	} `json:"files"`
+}
+
+// runHost builds the extension and runs files in the node host.
+func runHost(t *testing.T, files []hostFile) hostOutput {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	start := time.Now()
+	ext, err := BuildLoadable(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("built %s in %v", ext, time.Since(start))
+	in, _ := json.Marshal(map[string]any{"extension": ext, "files": files})
+	cmd := exec.CommandContext(ctx, "node", "host.mjs")
+	cmd.Dir = "testhost"
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node host: %v\n%s", err, stderr.String())
+	}
+	var res hostOutput
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("host output: %v\n%s", err, out)
+	}
+	return res
+}
+
+// TestSQLFilesInHost loads the built extension into a stock DuckDB
+// (libduckdb.so 1.5.6 from npm) and runs every portable sql/test file.
+func TestSQLFilesInHost(t *testing.T) {
+	needHost(t)
+	var files []hostFile
+	for _, f := range sqltest.Portable() {
+		hf := hostFile{Name: f.Name}
+		for _, st := range sqltest.Statements(f.Text) {
+			hf.Statements = append(hf.Statements, hostStatement{SQL: st.SQL, Line: st.Line, Query: st.Query})
+		}
+		files = append(files, hf)
+	}
+	if len(files) == 0 {
+		t.Fatal("no sql/test/*.sql files")
+	}
+	files = append(files, hostChecks())
+	res := runHost(t, files)
+	t.Logf("host DuckDB %s", res.Version)
+	if len(res.Files) != len(files) {
+		t.Fatalf("host ran %d files of %d", len(res.Files), len(files))
+	}
+	checkHost(t, files, res)
+}
+
+// checkHost applies the sql/test rules to the host's results: statements
+// succeed, queries return rows whose every column is true; a statement with
+// wantErr must fail with an error containing it.
+func checkHost(t *testing.T, files []hostFile, res hostOutput) {
+	t.Helper()
+	for i, f := range res.Files {
+		stmts := files[i].Statements
+		if len(f.Results) != len(stmts) {
+			t.Errorf("%s: %d results for %d statements", f.Name, len(f.Results), len(stmts))
+		}
+		for j, r := range f.Results {
+			if j < len(stmts) && stmts[j].wantErr != "" {
+				if !strings.Contains(r.Error, stmts[j].wantErr) {
+					t.Errorf("%s:%d: error %q, want one containing %q", f.Name, r.Line, r.Error, stmts[j].wantErr)
+				}
+				continue
+			}
+			if r.Error != "" {
+				t.Errorf("%s:%d: %s", f.Name, r.Line, r.Error)
+				continue
+			}
+			if j >= len(stmts) || !stmts[j].Query {
+				continue
+			}
+			if len(r.Rows) == 0 {
+				t.Errorf("%s:%d: query returned no rows", f.Name, r.Line)
+			}
+			for k, row := range r.Rows {
+				vals := make([]any, len(row))
+				for c, v := range row {
+					if x, ok := v.(float64); ok && x == 1 {
+						v = int64(1)
+					}
+					vals[c] = v
+				}
+				if err := sqltest.CheckRow(r.Columns, vals); err != nil {
+					t.Errorf("%s:%d: row %d: %v\n%s", f.Name, r.Line, k+1, err, stmts[j].SQL)
+				}
+			}
+		}
+	}
+}
+
+// hostChecks are extra statements for the stock host: errors carry the
+// function name, and the registry is read through the extension's own
+// connection (a table created after LOAD, a model inserted after a failed
+// lookup).
+func hostChecks() hostFile {
+	q := func(sql string) hostStatement { return hostStatement{SQL: sql, Query: true} }
+	e := func(sql, want string) hostStatement { return hostStatement{SQL: sql, wantErr: want} }
+	f := hostFile{Name: "host checks", Statements: []hostStatement{
+		e(`SELECT rfm_segment(42)`, "rfm_segment: rfm_code 42"),
+		e(`SELECT rfm_score('nosuch', 1, 2, 3)`, "rfm_score: unknown model"),
+		q(`SELECT rfm_segment(NULL) IS NULL, rfm_score(NULL, 1, 2, 3) IS NULL`),
+		e(`SELECT rfm_score('host_late', 12, 4, 800)`, "rfm_score: unknown model"),
+		{SQL: custsqlSchemaModels},
+		{SQL: `INSERT INTO custseg_models VALUES ('host_late', 1, 'rfm', now(), '` + rfmV1 + `', true, NULL)`},
+		{SQL: `INSERT INTO custseg_models VALUES ('host_broken', 1, 'rfm', now(), '{"kind":"rfm"', true, NULL)`},
+		// 444: see TestRegisterRfmScore.
+		q(`SELECT rfm_score('host_late', 12, 4, 800) = 444, rfm_score('host_late@1', 12, 4, 800) = 444`),
+		e(`SELECT rfm_score('host_broken', 12, 4, 800)`, `rfm_score: model "host_broken" is corrupt`),
+		q(`SELECT sum(rfm_score('host_late', i % 200, i % 7, i % 1500)) > 0 FROM range(300000) t(i)`),
+	}}
+	for i := range f.Statements {
+		f.Statements[i].Line = i + 1
+	}
+	return f
+}
+
+// custsqlSchemaModels is the custseg_models DDL of sql/schema.sql.
+var custsqlSchemaModels = func() string {
+	for _, st := range custsql.Statements(custsql.Schema()) {
+		if strings.Contains(st, "custseg_models") {
+			return st
+		}
+	}
+	panic("sql/schema.sql has no custseg_models")
+}()
