@@ -180,3 +180,39 @@ func TestLoadCDNOW(t *testing.T) {
 		})
 	}
 }
+
+// TestReplaceOnlineRetail reloads the real file with Replace on top of itself:
+// the table must hold the file once, not twice.
+func TestReplaceOnlineRetail(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the real file twice per engine")
+	}
+	path := dataFile(t, "online_retail.csv.gz")
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			db := openDB(t, e.ext)
+			ctx := context.Background()
+			if _, err := Load(ctx, db, []string{path}, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			sums, err := Load(ctx, db, []string{path}, Options{Replace: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Log(sums[0])
+			if sums[0].Replaced != 541909 {
+				t.Errorf("replaced %d, want 541909", sums[0].Replaced)
+			}
+			if n := queryInt(t, db, "SELECT count(*) FROM transactions"); n != 541909 {
+				t.Errorf("%d rows after replace, want 541909", n)
+			}
+			// Python 3 csv module: sum(int(row[3])) over the file.
+			if n := queryInt(t, db, "SELECT sum(quantity) FROM transactions"); n != 5176450 {
+				t.Errorf("sum(quantity) = %d, want 5176450", n)
+			}
+			if n := queryInt(t, db, "SELECT count(*) FROM load_files"); n != 1 {
+				t.Errorf("%d load_files rows, want 1", n)
+			}
+		})
+	}
+}
