@@ -89,6 +89,7 @@ SQLite (--engine overrides). Start with:
 		NewCmdTrain(root),
 		NewCmdScore(root),
 		NewCmdModels(root),
+		NewCmdBuildExt(root),
 	)
 	return cmd
 }

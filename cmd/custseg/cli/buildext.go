@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	duckdbext "github.com/custseg/custseg/ext/duckdb"
+	sqliteext "github.com/custseg/custseg/ext/sqlite"
+)
+
+// BuildExtOptions are the flags of `custseg build-ext`.
+type BuildExtOptions struct {
+	*Root
+	Out    string
+	Engine string
+}
+
+// NewCmdBuildExt builds `custseg build-ext`.
+func NewCmdBuildExt(root *Root) *cobra.Command {
+	opts := &BuildExtOptions{Root: root}
+	cmd := &cobra.Command{
+		Use:   "build-ext [--out DIR] [--only sqlite|duckdb]",
+		Short: "Build the loadable extensions for the stock sqlite3 and DuckDB shells",
+		Long: `Builds, from this source tree (it needs the go command and a C compiler):
+  DIR/custseg.so                  for the sqlite3 shell:  .load DIR/custseg
+  DIR/custseg.duckdb_extension    for DuckDB:  duckdb -unsigned, then LOAD 'DIR/custseg.duckdb_extension'
+Both register every custseg function through the engines' C APIs, the same
+code the custseg CLI uses in-process. The DuckDB build takes
+duckdb_extension.h from the pinned npm package duckdb@1.4.4 (fetched once
+into the user cache with npm).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := cmd.OutOrStdout()
+			ctx := cmd.Context()
+			dir, err := filepath.Abs(opts.Out)
+			if err != nil {
+				return err
+			}
+			if opts.Engine == "" || opts.Engine == "sqlite" {
+				start := time.Now()
+				fmt.Fprintln(out, "build-ext: building the SQLite extension ...")
+				p, err := sqliteext.BuildLoadable(ctx, dir)
+				if err != nil {
+					return fmt.Errorf("SQLite extension: %w", err)
+				}
+				fmt.Fprintf(out, "  %s (%s)\n  load it:  sqlite3 shop.db  then  .load %s\n", p, time.Since(start).Round(time.Millisecond), trimSuffix(p))
+			}
+			if opts.Engine == "" || opts.Engine == "duckdb" {
+				start := time.Now()
+				fmt.Fprintln(out, "build-ext: building the DuckDB extension ...")
+				p, err := duckdbext.BuildLoadable(ctx, dir)
+				if err != nil {
+					return fmt.Errorf("DuckDB extension: %w", err)
+				}
+				fmt.Fprintf(out, "  %s (%s)\n  load it:  duckdb -unsigned shop.duckdb  then  LOAD '%s';\n", p, time.Since(start).Round(time.Millisecond), p)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&opts.Out, "out", "dist", "output `DIR`")
+	cmd.Flags().StringVar(&opts.Engine, "only", "", "build only one: sqlite or duckdb")
+	return cmd
+}
+
+func trimSuffix(p string) string { return p[:len(p)-len(filepath.Ext(p))] }
