@@ -266,7 +266,7 @@ func (s *session) interactive(ctx context.Context) error {
 	if s.opts.Engine != "" {
 		engine = " on " + s.opts.Engine
 	}
-	fmt.Fprintf(s.opts.Out, "custseg shell%s. End statements with \";\"; .help lists commands, .quit or Ctrl-D leaves.\n", engine)
+	fmt.Fprintf(s.opts.Out, "custseg shell%s: end statements with \";\", .help for help, Ctrl-D to leave\n", engine)
 
 	cont := strings.Repeat(" ", max(0, len(s.opts.Prompt)-5)) + "...> "
 	var pending strings.Builder
