@@ -61,7 +61,7 @@
 // unexpected text after a closing quote`, `unterminated quoted field: the
 // rest of the file was read as this one record`. A byte not valid in the
 // encoding rejects its record; it is never replaced. raw is the record's
-// text, decoded, with undecodable bytes written as \xNN.
+// text, decoded, with undecodable bytes written as \xNN, cut after 64 KiB.
 //
 // # Transactions and duplicates
 //

@@ -286,7 +286,7 @@ func loadFile(ctx context.Context, kind engine.Kind, conn *sql.Conn, path string
 			}
 			if reason != "" {
 				sum.Rejected++
-				if err := sk.reject(path, rec.line, reason, printableRaw(enc, rec.raw)); err != nil {
+				if err := sk.reject(path, rec.line, reason, rawText(enc, rec.raw)); err != nil {
 					return err
 				}
 				continue
@@ -422,4 +422,16 @@ func (p *progress) finish() {
 	p.n = p.total
 	p.draw()
 	fmt.Fprintln(p.w)
+}
+
+// maxRaw caps the raw text kept for one reject: an unterminated quote can
+// make the rest of a large file one record.
+const maxRaw = 64 << 10
+
+// rawText is the raw record for load_rejects, cut to maxRaw bytes.
+func rawText(enc encoding, raw []byte) string {
+	if len(raw) <= maxRaw {
+		return printableRaw(enc, raw)
+	}
+	return printableRaw(enc, raw[:maxRaw]) + fmt.Sprintf("… [%d more bytes not kept]", len(raw)-maxRaw)
 }

@@ -430,3 +430,32 @@ func TestProgress(t *testing.T) {
 		t.Errorf("summary %q", s)
 	}
 }
+
+// TestLongReject: an unterminated quote early in a large file makes one
+// reject whose raw text is capped.
+func TestLongReject(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n")
+	b.WriteString("1,2,ok,1,2010-12-01,1,1,UK\n")
+	b.WriteString("1,2,\"open,1,2010-12-01,1,1,UK\n")
+	for i := 0; i < 5000; i++ {
+		b.WriteString("1,2,lost,1,2010-12-01,1,1,United Kingdom\n")
+	}
+	f := writeFile(t, "long.csv", b.String())
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			db := openDB(t, e.ext)
+			sums, err := Load(context.Background(), db, []string{f}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := sums[0]; s.Records != 2 || s.Loaded != 1 || s.Rejected != 1 {
+				t.Errorf("%v, want 2 records: 1 loaded, 1 rejected", s)
+			}
+			rej := rejects(t, db)
+			if len(rej) != 1 || rej[0].line != 3 || len(rej[0].raw) > maxRaw+100 || !strings.HasSuffix(rej[0].raw, "more bytes not kept]") {
+				t.Errorf("reject line %d, raw of %d bytes ending %q", rej[0].line, len(rej[0].raw), rej[0].raw[len(rej[0].raw)-40:])
+			}
+		})
+	}
+}
