@@ -38,11 +38,18 @@ type dateParser struct {
 }
 
 func newDateParser(extra string) *dateParser {
-	var ls []string
-	if extra != "" {
-		ls = append(ls, goLayout(extra))
+	if extra == "" {
+		return &dateParser{layouts: builtinDateLayouts}
 	}
-	return &dateParser{layouts: append(ls, builtinDateLayouts...)}
+	// With a layout of their own, day-first files must not fall back to
+	// the month-first US layouts: "3/4/2011" would silently become March 4.
+	ls := []string{goLayout(extra)}
+	for _, l := range builtinDateLayouts {
+		if !strings.HasPrefix(l, "1/2/") {
+			ls = append(ls, l)
+		}
+	}
+	return &dateParser{layouts: ls}
 }
 
 // parse returns the wall-clock time in s (kept as UTC; a zone offset in the
@@ -71,8 +78,9 @@ func goLayout(f string) string {
 		return f
 	}
 	r := strings.NewReplacer(
-		"%Y", "2006", "%y", "06", "%m", "01", "%d", "02", "%e", "_2",
-		"%H", "15", "%I", "03", "%M", "04", "%S", "05", "%p", "PM",
+		// Day, month and hour take one or two digits when parsing.
+		"%Y", "2006", "%y", "06", "%m", "1", "%d", "2", "%e", "2",
+		"%H", "15", "%I", "3", "%M", "04", "%S", "05", "%p", "PM",
 		"%b", "Jan", "%B", "January", "%a", "Mon", "%A", "Monday",
 		"%z", "-0700", "%Z", "MST", "%f", "000000", "%%", "%",
 	)

@@ -45,7 +45,7 @@
 // invoice_date accepts Options.DateFormat first, then 2006-01-02 15:04:05,
 // 2006-01-02 15:04, 2006-01-02, the same with 'T', RFC 3339, and US dates
 // 1/2/2006 15:04:05, 1/2/2006 15:04, 1/2/2006 (month first, as in the Excel
-// exports of Online Retail). Timestamps are stored as written (a zone offset
+// exports of Online Retail; not tried when DateFormat is set). Timestamps are stored as written (a zone offset
 // is converted to UTC); in SQLite as text "YYYY-MM-DD HH:MM:SS".
 //
 // # Rejects

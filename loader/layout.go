@@ -225,7 +225,7 @@ func (c *converter) convert(fields []string, r *row) string {
 		if d, good := c.dates.parse(v[colInvoiceDate]); good {
 			r.date, r.dateOK = d, true
 		} else {
-			c.probs = append(c.probs, fmt.Sprintf("invoice_date: %s is not a date (expected e.g. 2010-12-01 08:26:00, 2010-12-01 or 12/1/2010 8:26%s)", quoteValue(v[colInvoiceDate]), c.extraHint()))
+			c.probs = append(c.probs, fmt.Sprintf("invoice_date: %s is not a date (%s)", quoteValue(v[colInvoiceDate]), c.dateHint()))
 		}
 	}
 	if l.amount {
@@ -266,11 +266,11 @@ func (c *converter) convert(fields []string, r *row) string {
 	return strings.Join(c.probs, "; ")
 }
 
-func (c *converter) extraHint() string {
-	if c.dates.layouts[0] != builtinDateLayouts[0] && len(c.dates.layouts) > len(builtinDateLayouts) {
-		return " or the layout " + c.dates.layouts[0]
+func (c *converter) dateHint() string {
+	if c.dates.layouts[0] != builtinDateLayouts[0] {
+		return "expected the layout " + c.dates.layouts[0] + " or e.g. 2010-12-01 08:26:00"
 	}
-	return ""
+	return "expected e.g. 2010-12-01 08:26:00, 2010-12-01 or 12/1/2010 8:26"
 }
 
 func encName(e encoding) string {

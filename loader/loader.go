@@ -30,7 +30,9 @@ type Options struct {
 	Map map[string]string
 	// DateFormat is an extra timestamp layout tried before the built-in ones:
 	// a Go layout ("02/01/2006 15:04"), or strftime-style when it contains
-	// '%' ("%d/%m/%Y %H:%M"; %Y %y %m %d %e %H %I %M %S %p %b %B %a %A %z %Z).
+	// '%' ("%d/%m/%Y %H:%M"; %Y %y %m %d %e %H %I %M %S %p %b %B %a %A %z
+	// %Z; %d %m %H %I take one or two digits). When set, the month-first
+	// US layouts are not tried, so a day-first date is never read as US.
 	DateFormat string
 	// Encoding of the file: "utf-8" (default), "latin-1" (alias
 	// "iso-8859-1"; every byte is valid) or "windows-1252" (Latin-1 with
