@@ -14,9 +14,10 @@ import (
 
 // appendJSON appends v as a JSON value: numbers as numbers (exact for big
 // integers and decimals), NaN and ±Inf as null (JSON has no spelling for
-// them), times as "YYYY-MM-DD HH:MM:SS" strings, non-UTF-8 bytes as
+// them), times as "YYYY-MM-DD HH:MM:SS" strings, UUIDs and intervals as
+// their text, non-UTF-8 bytes as
 // "\x…" hex strings, lists as arrays, maps and structs as objects.
-func appendJSON(b []byte, v any, dateOnly bool) []byte {
+func appendJSON(b []byte, v any, kind colKind) []byte {
 	switch x := v.(type) {
 	case nil:
 		return append(b, "null"...)
@@ -39,9 +40,10 @@ func appendJSON(b []byte, v any, dateOnly bool) []byte {
 	case string:
 		return appendJSONString(b, x)
 	case []byte:
-		return appendJSONString(b, bytesText(x))
+		s, _, _ := text(x, kind)
+		return appendJSONString(b, s)
 	case time.Time:
-		return appendJSONString(b, formatTime(x, dateOnly))
+		return appendJSONString(b, formatTime(x, kind))
 	case *big.Int:
 		return x.Append(b, 10)
 	case decimal:
@@ -52,7 +54,7 @@ func appendJSON(b []byte, v any, dateOnly bool) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSON(b, e, false)
+			b = appendJSON(b, e, plainCol)
 		}
 		return append(b, ']')
 	case map[string]any:
@@ -68,7 +70,7 @@ func appendJSON(b []byte, v any, dateOnly bool) []byte {
 			}
 			b = appendJSONString(b, k)
 			b = append(b, ':')
-			b = appendJSON(b, x[k], false)
+			b = appendJSON(b, x[k], plainCol)
 		}
 		return append(b, '}')
 	}
@@ -78,12 +80,15 @@ func appendJSON(b []byte, v any, dateOnly bool) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			ks, _, _ := text(k, false)
+			ks, _, _ := text(k, plainCol)
 			b = appendJSONString(b, ks)
 			b = append(b, ':')
-			b = appendJSON(b, vals[i], false)
+			b = appendJSON(b, vals[i], plainCol)
 		}
 		return append(b, '}')
+	}
+	if iv, ok := interval(v); ok {
+		return appendJSONString(b, iv)
 	}
 	if x, ok := v.(fmt.Stringer); ok {
 		return appendJSONString(b, x.String())
@@ -97,7 +102,7 @@ func appendJSON(b []byte, v any, dateOnly bool) []byte {
 		}
 		var kvs []kv
 		for it := rv.MapRange(); it.Next(); {
-			ks, _, _ := text(it.Key().Interface(), false)
+			ks, _, _ := text(it.Key().Interface(), plainCol)
 			kvs = append(kvs, kv{ks, it.Value().Interface()})
 		}
 		slices.SortFunc(kvs, func(a, c kv) int {
@@ -116,7 +121,7 @@ func appendJSON(b []byte, v any, dateOnly bool) []byte {
 			}
 			b = appendJSONString(b, e.k)
 			b = append(b, ':')
-			b = appendJSON(b, e.v, false)
+			b = appendJSON(b, e.v, plainCol)
 		}
 		return append(b, '}')
 	}
@@ -126,7 +131,7 @@ func appendJSON(b []byte, v any, dateOnly bool) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSON(b, rv.Index(i).Interface(), false)
+			b = appendJSON(b, rv.Index(i).Interface(), plainCol)
 		}
 		return append(b, ']')
 	}

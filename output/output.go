@@ -63,10 +63,17 @@ func Write(w io.Writer, rows *sql.Rows, format Format) (int, error) {
 		}
 		return 0, rows.Err()
 	}
-	dateOnly := make([]bool, len(cols))
+	kinds := make([]colKind, len(cols))
 	if types, err := rows.ColumnTypes(); err == nil {
 		for i, t := range types {
-			dateOnly[i] = strings.EqualFold(t.DatabaseTypeName(), "DATE")
+			switch strings.ToUpper(t.DatabaseTypeName()) {
+			case "DATE":
+				kinds[i] = dateCol
+			case "TIME":
+				kinds[i] = timeCol
+			case "UUID":
+				kinds[i] = uuidCol
+			}
 		}
 	}
 	vals := make([]any, len(cols))
@@ -87,7 +94,7 @@ func Write(w io.Writer, rows *sql.Rows, format Format) (int, error) {
 			}
 			row := make([]string, len(cols))
 			for i, v := range vals {
-				s, null, num := text(v, dateOnly[i])
+				s, null, num := text(v, kinds[i])
 				row[i] = s
 				if !null {
 					numeric[i] = num && (numeric[i] || !seen[i])
@@ -115,7 +122,7 @@ func Write(w io.Writer, rows *sql.Rows, format Format) (int, error) {
 				return n, err
 			}
 			for i, v := range vals {
-				rec[i], _, _ = text(v, dateOnly[i])
+				rec[i], _, _ = text(v, kinds[i])
 				if v == nil {
 					rec[i] = ""
 				}
@@ -148,7 +155,7 @@ func Write(w io.Writer, rows *sql.Rows, format Format) (int, error) {
 					b = append(b, ',')
 				}
 				b = append(b, keys[i]...)
-				b = appendJSON(b, v, dateOnly[i])
+				b = appendJSON(b, v, kinds[i])
 			}
 			b = append(b, '}')
 			if _, err := bw.Write(b); err != nil {
@@ -254,7 +261,7 @@ func cell(s string) string {
 
 // text renders one value: its text, whether it is NULL, whether it is a
 // number (right-aligned in tables).
-func text(v any, dateOnly bool) (s string, null, numeric bool) {
+func text(v any, kind colKind) (s string, null, numeric bool) {
 	switch x := v.(type) {
 	case nil:
 		return "NULL", true, false
@@ -271,16 +278,22 @@ func text(v any, dateOnly bool) (s string, null, numeric bool) {
 	case string:
 		return x, false, false
 	case []byte:
+		if kind == uuidCol && len(x) == 16 {
+			return formatUUID(x), false, false
+		}
 		return bytesText(x), false, false
 	case time.Time:
-		return formatTime(x, dateOnly), false, false
+		return formatTime(x, kind), false, false
 	case *big.Int:
 		return x.String(), false, true
 	case decimal:
 		return x.String(), false, true
 	}
 	if _, _, ok := orderedMap(v); ok {
-		return string(appendJSON(nil, v, false)), false, false
+		return string(appendJSON(nil, v, plainCol)), false, false
+	}
+	if iv, ok := interval(v); ok {
+		return iv, false, false
 	}
 	if x, ok := v.(fmt.Stringer); ok {
 		return x.String(), false, false
@@ -288,7 +301,7 @@ func text(v any, dateOnly bool) (s string, null, numeric bool) {
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
 	case reflect.Slice, reflect.Array, reflect.Map, reflect.Struct:
-		return string(appendJSON(nil, v, false)), false, false
+		return string(appendJSON(nil, v, plainCol)), false, false
 	}
 	return fmt.Sprint(v), false, false
 }
@@ -316,15 +329,83 @@ func FormatFloat(f float64) string {
 	return strconv.FormatFloat(f, 'g', -1, 64)
 }
 
-func formatTime(t time.Time, dateOnly bool) string {
-	if dateOnly {
+// colKind is what the column's database type says about values whose Go
+// type is ambiguous (a time.Time may be a DATE or a TIME, a []byte a UUID).
+type colKind uint8
+
+const (
+	plainCol colKind = iota
+	dateCol
+	timeCol
+	uuidCol
+)
+
+func formatTime(t time.Time, kind colKind) string {
+	switch kind {
+	case dateCol:
 		return t.Format(time.DateOnly)
+	case timeCol:
+		return t.Format("15:04:05.999999999")
 	}
 	layout := "2006-01-02 15:04:05.999999999"
 	if _, off := t.Zone(); off != 0 {
 		layout += "-07:00"
 	}
 	return t.Format(layout)
+}
+
+// formatUUID writes 16 bytes as 8-4-4-4-12 hex digits.
+func formatUUID(b []byte) string {
+	h := hex.EncodeToString(b)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// interval renders a struct with integer Months, Days and Micros fields
+// (duckdb-go's Interval) as "1 month 3 days 02:00:00".
+func interval(v any) (string, bool) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Struct {
+		return "", false
+	}
+	get := func(name string) (int64, bool) {
+		f := rv.FieldByName(name)
+		if !f.IsValid() || !f.CanInt() {
+			return 0, false
+		}
+		return f.Int(), true
+	}
+	months, ok1 := get("Months")
+	days, ok2 := get("Days")
+	micros, ok3 := get("Micros")
+	if !ok1 || !ok2 || !ok3 || rv.NumField() != 3 {
+		return "", false
+	}
+	var parts []string
+	unit := func(n int64, name string) {
+		if n == 0 {
+			return
+		}
+		if n != 1 && n != -1 {
+			name += "s"
+		}
+		parts = append(parts, strconv.FormatInt(n, 10)+" "+name)
+	}
+	unit(months/12, "year")
+	unit(months%12, "month")
+	unit(days, "day")
+	if micros != 0 || len(parts) == 0 {
+		sign := ""
+		if micros < 0 {
+			sign, micros = "-", -micros
+		}
+		d := time.Duration(micros) * time.Microsecond
+		c := fmt.Sprintf("%s%02d:%02d:%02d", sign, int64(d.Hours()), int64(d.Minutes())%60, int64(d.Seconds())%60)
+		if us := micros % 1e6; us != 0 {
+			c += strings.TrimRight(fmt.Sprintf(".%06d", us), "0")
+		}
+		parts = append(parts, c)
+	}
+	return strings.Join(parts, " "), true
 }
 
 // bytesText shows UTF-8 bytes as text and anything else as \x-prefixed hex.

@@ -98,6 +98,14 @@ func TestWrite(t *testing.T) {
 		{"nested duckdb", "duckdb", "SELECT [1, 2, NULL] AS l, {'a': 1, 'b': 'x'} AS s, MAP {'k': 2.5} AS m", JSON,
 			"[\n" + `{"l":[1,2,null],"s":{"a":1,"b":"x"},"m":{"k":2.5}}` + "\n]\n", 1},
 		{"nested table duckdb", "duckdb", "SELECT [1, 2] AS l", Table, "   l\n-------\n [1,2]\n(1 row)\n", 1},
+		// Types whose Go value needs the column type: UUID ([]byte), TIME
+		// (time.Time), INTERVAL (a struct), plus small unsigned ints and FLOAT.
+		{"other types duckdb", "duckdb", "SELECT '4ba1b0a6-7b2c-4e0b-9e0a-3a1d5c1b2a10'::UUID AS u, " +
+			"INTERVAL 14 MONTH + INTERVAL 3 DAY + INTERVAL 2 HOUR + INTERVAL 500 MILLISECOND AS i, " +
+			"TIME '12:34:56' AS tm, 'a'::ENUM('a','b') AS e, 200::UTINYINT AS ut, 1.5::FLOAT AS f4", CSV,
+			"u,i,tm,e,ut,f4\n4ba1b0a6-7b2c-4e0b-9e0a-3a1d5c1b2a10,1 year 2 months 3 days 02:00:00.5,12:34:56,a,200,1.5\n", 1},
+		{"other types json duckdb", "duckdb", "SELECT '4ba1b0a6-7b2c-4e0b-9e0a-3a1d5c1b2a10'::UUID AS u, INTERVAL 0 DAY AS i, 200::UTINYINT AS ut", JSON,
+			"[\n" + `{"u":"4ba1b0a6-7b2c-4e0b-9e0a-3a1d5c1b2a10","i":"00:00:00","ut":200}` + "\n]\n", 1},
 		{"unicode width", "sqlite3", "SELECT '£5' AS p, 'ü' AS u UNION ALL SELECT 'x', 'yy'", Table,
 			" p  | u\n----+----\n £5 | ü\n x  | yy\n(2 rows)\n", 2},
 	}
