@@ -261,43 +261,35 @@ func loadFile(ctx context.Context, kind engine.Kind, conn *sql.Conn, path string
 	}
 	conv := &converter{l: lay, enc: enc, dates: newDateParser(opts.DateFormat)}
 
+	// Reading and converting (this goroutine's partner) overlaps writing
+	// (the sink): batches of parsed records flow through a channel.
 	run := func(sk sink) (err error) {
 		defer func() {
 			if cerr := sk.close(); err == nil {
 				err = cerr
 			}
 		}()
-		var r row
-		for {
-			rec, err := rr.next()
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("reading after line %d: %w", rr.line, err)
-			}
-			sum.Records++
-			if sum.Records%8192 == 0 {
-				if err := ctx.Err(); err != nil {
+		p := startParser(ctx, rr, conv, enc)
+		defer p.stop()
+		for b := range p.batches {
+			for i := range b.items {
+				it := &b.items[i]
+				sum.Records++
+				if it.reason != "" {
+					sum.Rejected++
+					if err := sk.reject(path, it.line, it.reason, it.raw); err != nil {
+						return err
+					}
+					continue
+				}
+				sum.Loaded++
+				if err := sk.add(&it.r); err != nil {
 					return err
 				}
 			}
-			reason := rec.problem
-			if reason == "" {
-				reason = conv.convert(rec.fields, &r)
-			}
-			if reason != "" {
-				sum.Rejected++
-				if err := sk.reject(path, rec.line, reason, rawText(enc, rec.raw)); err != nil {
-					return err
-				}
-				continue
-			}
-			sum.Loaded++
-			if err := sk.add(&r); err != nil {
-				return err
-			}
+			p.free <- b
 		}
+		return p.err
 	}
 	if kind == engine.DuckDB {
 		err = conn.Raw(func(dc any) error {
@@ -436,4 +428,98 @@ func rawText(enc encoding, raw []byte) string {
 		return printableRaw(enc, raw)
 	}
 	return printableRaw(enc, raw[:maxRaw]) + fmt.Sprintf("… [%d more bytes not kept]", len(raw)-maxRaw)
+}
+
+// parsed is one record after conversion: a row, or a reject.
+type parsed struct {
+	r      row
+	line   int64
+	reason string // non-empty: rejected
+	raw    string // the raw text, for rejects only
+}
+
+type batch struct{ items []parsed }
+
+const batchSize = 2048
+
+// parser reads and converts records on its own goroutine.
+type parser struct {
+	batches chan *batch // closed after the last batch; then err is set
+	free    chan *batch // batches handed back for reuse
+	quit    chan struct{}
+	done    chan struct{}
+	err     error
+}
+
+func startParser(ctx context.Context, rr *recordReader, conv *converter, enc encoding) *parser {
+	p := &parser{
+		batches: make(chan *batch, 4),
+		free:    make(chan *batch, 8),
+		quit:    make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	go func() {
+		defer close(p.done)
+		defer close(p.batches)
+		p.err = p.produce(ctx, rr, conv, enc)
+	}()
+	return p
+}
+
+func (p *parser) produce(ctx context.Context, rr *recordReader, conv *converter, enc encoding) error {
+	next := func() *batch {
+		select {
+		case b := <-p.free:
+			b.items = b.items[:0]
+			return b
+		default:
+			return &batch{items: make([]parsed, 0, batchSize)}
+		}
+	}
+	send := func(b *batch) error {
+		select {
+		case p.batches <- b:
+			return nil
+		case <-p.quit:
+			return errors.New("stopped")
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	b := next()
+	for {
+		rec, err := rr.next()
+		if err == io.EOF {
+			if len(b.items) > 0 {
+				return send(b)
+			}
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading after line %d: %w", rr.line, err)
+		}
+		b.items = append(b.items, parsed{line: rec.line})
+		it := &b.items[len(b.items)-1]
+		it.reason = rec.problem
+		if it.reason == "" {
+			it.reason = conv.convert(rec.fields, &it.r)
+		}
+		if it.reason != "" {
+			it.raw = rawText(enc, rec.raw)
+		}
+		if len(b.items) == batchSize {
+			if err := send(b); err != nil {
+				return err
+			}
+			b = next()
+		}
+	}
+}
+
+// stop ends the parser goroutine early (if it still runs) and waits for it.
+func (p *parser) stop() {
+	close(p.quit)
+	for range p.batches {
+	}
+	<-p.done
 }
