@@ -465,6 +465,7 @@ func TestModelFromAnotherConnection(t *testing.T) {
 
 func TestAggregateGroupByErrorsAndHandles(t *testing.T) {
 	db := openDB(t)
+	db.SetMaxOpenConns(1) // no registrations of a second connection in the count
 	base := sqlitefn.LiveHandles()
 	mustExec(t, db, `CREATE TABLE pts (g TEXT, x DOUBLE)`)
 	mustExec(t, db, `INSERT INTO pts VALUES ('a', 1), ('a', 3), ('b', 10), ('b', NULL), ('b', 20), ('c', NULL)`)
@@ -574,5 +575,42 @@ func mustExec(t testing.TB, db *sql.DB, q string, args ...any) {
 	t.Helper()
 	if _, err := db.Exec(q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// silhouette per GROUP BY group against scikit-learn; the full set of
+// metrics runs in sql/test/segments.sql.
+func TestSilhouetteGroupBy(t *testing.T) {
+	if catalog.Lookup("silhouette") == nil {
+		t.Skip("silhouette is not in the catalog yet")
+	}
+	db := openDB(t)
+	mustExec(t, db, `CREATE TABLE p (grp TEXT, label BIGINT, x DOUBLE, y DOUBLE)`)
+	mustExec(t, db, `INSERT INTO p VALUES
+		('g1', 0, 1, 1), ('g1', 0, 1.5, 2), ('g1', 0, 2, 1.2),
+		('g1', 1, 6, 5), ('g1', 1, 7, 6), ('g1', 1, 6.5, 5.5), ('g1', 1, 7.5, 5),
+		('g1', 2, 1, 8), ('g1', 2, 2, 9), ('g1', 2, 1.5, 7.5),
+		('g2', 0, 0, 0), ('g2', 0, 0, 3), ('g2', 1, 4, 0), ('g2', 1, 4, 3), ('g2', 1, 5, 1)`)
+	// scikit-learn 1.2.1 silhouette_score(X, labels) of each group.
+	want := map[string]float64{"g1": 0.8181872279486928, "g2": 0.4631178774601278}
+	rows, err := db.Query(`SELECT grp, silhouette(label, x, y) FROM p GROUP BY grp`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var g string
+		var s float64
+		if err := rows.Scan(&g, &s); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if math.Abs(s-want[g]) > 1e-9 {
+			t.Errorf("silhouette of %s = %.12f, scikit-learn %.12f", g, s, want[g])
+		}
+	}
+	if err := rows.Err(); err != nil || n != 2 {
+		t.Fatalf("%d groups, err %v", n, err)
 	}
 }

@@ -85,13 +85,73 @@ type binding struct {
 	conn *conn
 }
 
-// Live counts Go objects held by SQLite through runtime/cgo handles
-// (function registrations and aggregate states not yet finalised), so
-// tests can check that none leak.
+// live counts Go objects SQLite holds references to (function
+// registrations in the binding table, aggregate states behind cgo
+// handles, not yet destroyed or finalised), so tests can check that none
+// leak.
 var live atomic.Int64
 
-// LiveHandles returns how many cgo handles the binding currently holds.
+// LiveHandles returns how many Go objects SQLite currently references
+// (registrations and open aggregate states).
 func LiveHandles() int64 { return live.Load() }
+
+// bindingTable maps a registration's pUserData (an index) to its binding.
+// Every row reads it, so reads are one atomic load and an index
+// (a runtime/cgo.Handle lookup costs a sync.Map probe); writes happen when
+// a connection opens or closes and copy the slice.
+type bindingTable struct {
+	mu    sync.Mutex
+	slots atomic.Pointer[[]*binding]
+	free  []uintptr
+}
+
+var bindings bindingTable
+
+// add stores b and returns its index (never 0, so that a NULL pUserData is
+// never a valid binding).
+func (t *bindingTable) add(b *binding) uintptr {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	live.Add(1)
+	var old []*binding
+	if p := t.slots.Load(); p != nil {
+		old = *p
+	}
+	next := make([]*binding, len(old), len(old)+1)
+	copy(next, old)
+	var i uintptr
+	if n := len(t.free); n > 0 {
+		i, t.free = t.free[n-1], t.free[:n-1]
+	} else {
+		if len(next) == 0 {
+			next = append(next, nil) // index 0 stays unused
+		}
+		i = uintptr(len(next))
+		next = append(next, nil)
+	}
+	next[i] = b
+	t.slots.Store(&next)
+	return i
+}
+
+func (t *bindingTable) get(i uintptr) *binding {
+	return (*t.slots.Load())[i]
+}
+
+func (t *bindingTable) remove(i uintptr) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	old := *t.slots.Load()
+	if i == 0 || i >= uintptr(len(old)) || old[i] == nil {
+		return
+	}
+	live.Add(-1)
+	next := make([]*binding, len(old))
+	copy(next, old)
+	next[i] = nil
+	t.slots.Store(&next)
+	t.free = append(t.free, i)
+}
 
 func newHandle(v any) cgo.Handle {
 	live.Add(1)
@@ -122,7 +182,7 @@ func custsegSqliteRegister(db *C.struct_sqlite3, errOut **C.char) (rc C.int) {
 		if f.Kind == catalog.Aggregate {
 			agg = 1
 		}
-		h := newHandle(&binding{fn: f, conn: c})
+		h := bindings.add(&binding{fn: f, conn: c})
 		name := C.CString(f.Name)
 		// nArg -1: SQLite accepts any count and catalog.CheckArity answers
 		// wrong counts with "name: wrong number of arguments: got n, want m".
@@ -140,7 +200,7 @@ func custsegSqliteRegister(db *C.struct_sqlite3, errOut **C.char) (rc C.int) {
 //export custsegSqliteDestroy
 func custsegSqliteDestroy(ud C.uintptr_t) {
 	defer func() { _ = recover() }()
-	deleteHandle(cgo.Handle(ud))
+	bindings.remove(uintptr(ud))
 }
 
 // statementStart runs at the first custseg call of each statement
@@ -233,7 +293,7 @@ func custsegSqliteScalar(ctx *C.struct_sqlite3_context, ud C.uintptr_t, fresh C.
 			setError(ctx, out, panicMessage(b, r))
 		}
 	}()
-	b = cgo.Handle(ud).Value().(*binding)
+	b = bindings.get(uintptr(ud))
 	c := b.conn
 	if fresh != 0 {
 		c.statementStart()
@@ -263,7 +323,7 @@ func custsegSqliteStep(ctx *C.struct_sqlite3_context, ud C.uintptr_t, fresh C.in
 			setError(ctx, out, panicMessage(b, r))
 		}
 	}()
-	b = cgo.Handle(ud).Value().(*binding)
+	b = bindings.get(uintptr(ud))
 	if fresh != 0 {
 		b.conn.statementStart()
 	}
@@ -314,7 +374,7 @@ func custsegSqliteFinal(ctx *C.struct_sqlite3_context, ud C.uintptr_t, slot *C.u
 		out.t = C.CS_NULL
 		return
 	}
-	b = cgo.Handle(ud).Value().(*binding)
+	b = bindings.get(uintptr(ud))
 	if st == nil {
 		st = b.fn.NewAggregate() // an empty group: the aggregate of no rows
 	}
