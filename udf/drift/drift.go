@@ -290,11 +290,15 @@ type Report struct {
 
 // Check compares rows (n×len(bins), row-major, columns in the order of
 // bins) with the training population of every feature and gives the verdict
-// on the largest PSI (threshold as in Verdict).
+// on the largest PSI (threshold as in Verdict). No rows is an error, so a
+// Report's PSIs are always finite (and marshal to JSON).
 func Check(bins []Bins, rows []float64, n int, threshold float64) (Report, error) {
 	d := len(bins)
 	if d == 0 {
 		return Report{}, errors.New("drift: no features")
+	}
+	if n == 0 {
+		return Report{}, errors.New("drift: no rows to compare with the training population")
 	}
 	if n < 0 || len(rows) != n*d {
 		return Report{}, fmt.Errorf("drift: %d values are not %d rows of %d features", len(rows), n, d)

@@ -295,6 +295,12 @@ func TestCheck(t *testing.T) {
 	if r.MaxPSI != r.Features[0].PSI || r.Level != Retrain || !strings.HasPrefix(r.Reason, "x: PSI ") {
 		t.Errorf("report %+v", r)
 	}
+	if _, err := Check([]Bins{bx, bf}, nil, 0, 0); err == nil || err.Error() != "drift: no rows to compare with the training population" {
+		t.Errorf("no rows: %v", err)
+	}
+	if _, err := json.Marshal(r); err != nil {
+		t.Errorf("report does not marshal: %v", err)
+	}
 	if _, err := Check([]Bins{bx, bf}, rows[:5], 4000, 0); err == nil {
 		t.Error("Check accepted a short rows slice")
 	}
