@@ -60,7 +60,7 @@ func newCatalog(n int, seed uint64) []product {
 			desc += " "
 		}
 		pence := shelfPence[r.pickWeighted(shelf)]
-		if r.chance(0.03) {
+		if r.chance(0.01) {
 			pence = int64(r.between(15, 60)) * 100 // furniture and the like
 		}
 		out[i] = product{code: code, desc: desc, pence: pence}

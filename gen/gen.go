@@ -59,9 +59,9 @@ var (
 )
 
 // RowsPerCustomer is the average number of rows per customer with the
-// default period, measured on 68,000 customers (guests and cancellations
+// default period, measured on 81,000 customers (guests and cancellations
 // included). It scales roughly with the length of the period.
-const RowsPerCustomer = 151
+const RowsPerCustomer = 122
 
 // CustomersForRows returns the number of customers that gives about rows
 // rows with the default period: ⌈rows / RowsPerCustomer⌉.
@@ -88,14 +88,14 @@ type profile struct {
 }
 
 var profiles = []profile{
-	{"champion", 8, 15, 50, 0, 0.25, 0.96, 1, 8, 30, 1, 0.03},
-	{"loyal", 14, 6, 20, 0, 0.4, 0.85, 1, 5, 25, 1, 0.03},
+	{"champion", 8, 10, 40, 0, 0.25, 0.96, 1, 8, 30, 1, 0.03},
+	{"loyal", 14, 5, 15, 0, 0.4, 0.85, 1, 5, 25, 1, 0.03},
 	{"regular", 20, 2, 6, 0.2, 0.7, 0.7, 1, 3, 20, 1, 0.03},
 	{"new", 10, 1, 2, 0.86, 0.97, 0.9, 1, 3, 15, 1, 0.02},
 	{"at_risk", 14, 4, 12, 0, 0.3, 0.45, 0.7, 5, 25, 1, 0.03},
 	{"lost", 25, 1, 3, 0, 0.3, 0.05, 0.4, 2, 12, 1, 0.03},
-	{"big_one_off", 4, 1, 1, 0, 1, 0, 1, 30, 80, 8, 0.05},
-	{"wholesale", 3, 10, 30, 0, 0.2, 0.9, 1, 20, 60, 10, 0.08},
+	{"big_one_off", 4, 1, 1, 0, 1, 0, 1, 30, 80, 5, 0.05},
+	{"wholesale", 3, 8, 25, 0, 0.2, 0.9, 1, 15, 40, 4, 0.08},
 	{"never_bought", 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
 }
 
@@ -111,7 +111,7 @@ const (
 // Retail pack sizes and how often they are bought.
 var (
 	packSizes  = []int64{1, 2, 3, 4, 6, 8, 10, 12, 24, 48}
-	packWeight = cumulative([]float64{12, 10, 6, 6, 10, 4, 6, 16, 7, 3})
+	packWeight = cumulative([]float64{18, 12, 8, 7, 12, 4, 6, 14, 5, 2})
 )
 
 // invoice is one generated invoice; its lines are regenerated from seed when
