@@ -13,12 +13,13 @@ import (
 )
 
 // TestMain doubles as the shell under test: with CUSTSEG_REPL_HELPER set,
-// the test binary runs an interactive session on its terminal (a tmux pane).
+// the test binary runs a session on its terminal (a tmux pane), interactive
+// because StdinIsTerminal says so.
 func TestMain(m *testing.M) {
 	if driver := os.Getenv("CUSTSEG_REPL_HELPER"); driver != "" {
 		db, err := sql.Open(driver, "")
 		if err == nil {
-			err = Run(context.Background(), db, Options{Interactive: true, Engine: "test " + driver,
+			err = Run(context.Background(), db, Options{Interactive: StdinIsTerminal(), Engine: "test " + driver,
 				HistoryFile: os.Getenv("CUSTSEG_REPL_HISTORY"), FunctionNames: []string{"rfm_score"}})
 		}
 		if err != nil {

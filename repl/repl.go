@@ -83,6 +83,14 @@ func Run(ctx context.Context, db *sql.DB, opts Options) error {
 	return s.script(ctx)
 }
 
+// StdinIsTerminal reports whether standard input is a terminal: the usual
+// choice for Options.Interactive (`custseg shell < script.sql` then runs as
+// a script).
+func StdinIsTerminal() bool {
+	_, err := liner.TerminalMode()
+	return err == nil
+}
+
 type session struct {
 	opts    Options
 	conn    *sql.Conn
