@@ -161,11 +161,12 @@ func savePlot(path string, p *plot.Plot, w, h vg.Length) error {
 	return savePNG(path, w, h, func(dc draw.Canvas) { p.Draw(dc) })
 }
 
-// drawAll draws every chart it has data for into dir.
+// drawAll draws every chart it has data for into dir, in page order:
+// charts of about equal height side by side, the wide scatter last.
 func drawAll(dir string, in *Input) ([]chart, error) {
 	type drawer func(dir string, in *Input) (chart, error)
 	var out []chart
-	for _, d := range []drawer{drawElbow, drawKSilhouette, drawSilhouette, drawSizes, drawShares, drawScatter, drawHeatMap} {
+	for _, d := range []drawer{drawElbow, drawKSilhouette, drawSizes, drawShares, drawSilhouette, drawHeatMap, drawScatter} {
 		c, err := d(dir, in)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", c.Title, err)

@@ -199,7 +199,7 @@ func checkReport(t *testing.T, index string, want []string) string {
 	return string(html)
 }
 
-var allCharts = []string{ElbowFile, KSilhouetteFile, SilhouetteFile, SizesFile, SharesFile, ScatterFile, HeatMapFile}
+var allCharts = []string{ElbowFile, KSilhouetteFile, SizesFile, SharesFile, SilhouetteFile, HeatMapFile, ScatterFile}
 
 func TestWriteSyntheticReport(t *testing.T) {
 	in := syntheticInput(t, 900, true)
