@@ -33,7 +33,7 @@ type binding struct {
 // allocates nothing per row.
 type worker struct {
 	call *catalog.Call
-	args []catalog.Value
+	vals []catalog.Value // the current chunk, row-major
 	cols []C.cs_column
 }
 
@@ -186,44 +186,92 @@ func typesPtr(l []C.int32_t) *C.int32_t {
 	return &l[0]
 }
 
-// load reads the column pointers of chunk (one cgo call) and sizes the
-// argument slice; it returns the number of rows.
-func (w *worker) load(chunk unsafe.Pointer) int {
-	ncols := int(C.cs_chunk_columns(chunk))
-	if cap(w.cols) < ncols {
-		w.cols = make([]C.cs_column, ncols)
-		w.args = make([]catalog.Value, ncols)
+// load reads the column pointers of chunk (one cgo call) and converts the
+// whole chunk into w.vals, row-major, one column at a time so the type
+// switch runs once per column rather than once per value. It returns the
+// number of rows and columns.
+func (w *worker) load(f *catalog.Function, chunk unsafe.Pointer) (rows, cols int, err error) {
+	cols = int(C.cs_chunk_columns(chunk))
+	if cap(w.cols) < cols {
+		w.cols = make([]C.cs_column, cols)
 	}
-	w.cols, w.args = w.cols[:ncols], w.args[:ncols]
+	w.cols = w.cols[:cols]
 	var first *C.cs_column
-	if ncols > 0 {
+	if cols > 0 {
 		first = &w.cols[0]
 	}
-	return int(C.cs_chunk_read(chunk, first, C.uint64_t(ncols)))
+	rows = int(C.cs_chunk_read(chunk, first, C.uint64_t(cols)))
+	if cap(w.vals) < rows*cols {
+		w.vals = make([]catalog.Value, rows*cols)
+	}
+	w.vals = w.vals[:rows*cols]
+	for c := range w.cols {
+		if err := convertColumn(&w.cols[c], w.vals[c:], rows, cols); err != nil {
+			return 0, 0, f.Errorf("%s has a DuckDB type custseg cannot read (type id %d)", f.ParamName(c), int(w.cols[c]._type))
+		}
+	}
+	return rows, cols, nil
 }
 
-// errUnsupported is returned for an argument of a DuckDB type the binding
-// does not convert (only reachable through ANY parameters).
-var errUnsupported = errors.New("unsupported type")
+// args returns the arguments of row (valid until the next load).
+func (w *worker) argsOf(row, cols int) []catalog.Value {
+	return w.vals[row*cols : row*cols+cols : row*cols+cols]
+}
 
-// fill converts row of every loaded column into w.args.
-func (w *worker) fill(f *catalog.Function, row int) error {
-	for c := range w.cols {
-		col := &w.cols[c]
-		if col.validity != nil {
-			word := *(*uint64)(unsafe.Add(unsafe.Pointer(col.validity), (row/64)*8))
-			if word&(1<<(row%64)) == 0 {
-				w.args[c] = catalog.Value{Type: catalog.Null}
-				continue
+// convertColumn writes the n values of col into dst[0], dst[stride], ...
+func convertColumn(col *C.cs_column, dst []catalog.Value, n, stride int) error {
+	p := col.data
+	switch col._type {
+	case C.CS_TYPE_BIGINT:
+		src := unsafe.Slice((*int64)(p), n)
+		for i, x := range src {
+			dst[i*stride] = catalog.Value{Type: catalog.Integer, Int: x}
+		}
+	case C.CS_TYPE_DOUBLE:
+		src := unsafe.Slice((*float64)(p), n)
+		for i, x := range src {
+			dst[i*stride] = catalog.Value{Type: catalog.Double, Float: x}
+		}
+	case C.CS_TYPE_VARCHAR:
+		// The slot of a NULL row may hold garbage: never turn it into a
+		// string header (the GC would see its pointer).
+		for i := 0; i < n; i++ {
+			if rowValid(col.validity, i) {
+				dst[i*stride] = catalog.Value{Type: catalog.Text, Text: duckString(unsafe.Add(p, i*16))}
+			} else {
+				dst[i*stride] = catalog.Value{Type: catalog.Null}
 			}
 		}
-		v, err := readValue(col, row)
-		if err != nil {
-			return f.Errorf("%s has a DuckDB type custseg cannot read (type id %d)", f.ParamName(c), int(col._type))
+		return nil
+	default:
+		for i := 0; i < n; i++ {
+			v, err := readValue(col, i)
+			if err != nil {
+				if rowValid(col.validity, i) {
+					return err
+				}
+				v = catalog.Value{Type: catalog.Null}
+			}
+			dst[i*stride] = v
 		}
-		w.args[c] = v
+	}
+	if col.validity != nil {
+		// A NULL row's data slot holds garbage: overwrite its value.
+		for i := 0; i < n; i++ {
+			if !rowValid(col.validity, i) {
+				dst[i*stride] = catalog.Value{Type: catalog.Null}
+			}
+		}
 	}
 	return nil
+}
+
+func rowValid(validity *C.uint64_t, row int) bool {
+	if validity == nil {
+		return true
+	}
+	word := *(*uint64)(unsafe.Add(unsafe.Pointer(validity), (row/64)*8))
+	return word&(1<<(row%64)) != 0
 }
 
 // readValue converts element row of a flat vector (DuckDB's C API flattens
@@ -409,14 +457,14 @@ func custsegScalar(info, chunk, out unsafe.Pointer) {
 	b = bindingOf(C.cs_scalar_extra(info))
 	w := b.workers.Get().(*worker)
 	defer b.workers.Put(w)
-	n := w.load(chunk)
+	n, cols, err := w.load(b.fn, chunk)
+	if err != nil {
+		scalarError(info, err)
+		return
+	}
 	o := newOutput(b.fn, out)
 	for row := 0; row < n; row++ {
-		if err := w.fill(b.fn, row); err != nil {
-			scalarError(info, err)
-			return
-		}
-		v, err := b.fn.CallScalar(w.call, w.args)
+		v, err := b.fn.CallScalar(w.call, w.argsOf(row, cols))
 		if err == nil {
 			err = o.set(row, v)
 		}
@@ -455,14 +503,14 @@ func custsegAggUpdate(info, chunk, states unsafe.Pointer) {
 	b = bindingOf(C.cs_aggregate_extra(info))
 	w := b.workers.Get().(*worker)
 	defer b.workers.Put(w)
-	n := w.load(chunk)
+	n, cols, err := w.load(b.fn, chunk)
+	if err != nil {
+		aggregateError(info, err)
+		return
+	}
 	var lastSlot *uintptr // without GROUP BY every row has the same state
 	var st catalog.AggregateState
 	for row := 0; row < n; row++ {
-		if err := w.fill(b.fn, row); err != nil {
-			aggregateError(info, err)
-			return
-		}
 		slot := statePtr(states, row)
 		if slot != lastSlot {
 			if *slot == 0 {
@@ -472,7 +520,7 @@ func custsegAggUpdate(info, chunk, states unsafe.Pointer) {
 			}
 			lastSlot = slot
 		}
-		if err := b.fn.Step(w.call, st, w.args); err != nil {
+		if err := b.fn.Step(w.call, st, w.argsOf(row, cols)); err != nil {
 			aggregateError(info, err)
 			return
 		}
@@ -551,3 +599,7 @@ func custsegAggDestroy(states unsafe.Pointer, count C.uint64_t) {
 		}
 	}
 }
+
+// errUnsupported is returned for an argument of a DuckDB type the binding
+// does not convert (only reachable through ANY parameters).
+var errUnsupported = errors.New("unsupported type")
