@@ -225,3 +225,98 @@ func TestAggregateErrors(t *testing.T) {
 		t.Fatal("6 arguments accepted")
 	}
 }
+
+// catalogAggregate returns the catalog's aggregate name (label, x1, ..., xd).
+func catalogAggregate(t *testing.T, name string) *catalog.Function {
+	t.Helper()
+	f := catalog.Lookup(name)
+	if f == nil || f.Kind != catalog.Aggregate {
+		t.Fatalf("the catalog has no aggregate %s", name)
+	}
+	return f
+}
+
+// TestCatalogMetricsGroupBy runs the catalog's cluster-quality aggregates
+// with GROUP BY and compares each group with the pure-Go batch call of
+// udf/cluster on the same points.
+func TestCatalogMetricsGroupBy(t *testing.T) {
+	db := openDB(t)
+	blobs(t, db, 20000, 40)
+	for name, metric := range map[string]func([]float64, int, []int) (float64, error){
+		"silhouette":            cluster.Silhouette,
+		"silhouette_simplified": cluster.SilhouetteSimplified,
+		"davies_bouldin":        cluster.DaviesBouldin,
+		"calinski_harabasz":     cluster.CalinskiHarabasz,
+		"inertia":               cluster.Inertia,
+	} {
+		catalogAggregate(t, name)
+		want := batch(t, db, metric)
+		rows, err := db.Query(`SELECT g, ` + name + `(label, x, y) FROM pts GROUP BY g`)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		seen := 0
+		for rows.Next() {
+			var g int64
+			var v float64
+			if err := rows.Scan(&g, &v); err != nil {
+				t.Fatal(err)
+			}
+			// Expected: the udf/cluster batch function; only the order of
+			// the points (and so of the sums) differs.
+			if tol := 1e-9 * (1 + abs(want[g])); abs(v-want[g]) > tol {
+				t.Errorf("%s group %d: %v, batch %v", name, g, v, want[g])
+			}
+			seen++
+		}
+		rows.Close()
+		if seen != 40 {
+			t.Errorf("%s: %d groups, want 40", name, seen)
+		}
+	}
+}
+
+// TestCatalogSilhouetteParallel: the catalog's silhouette over 200k rows
+// with two DuckDB threads (a parallel plan with combine), against the batch
+// call. The points form 100 groups, so the O(n²) metric stays cheap.
+func TestCatalogSilhouetteParallel(t *testing.T) {
+	catalogAggregate(t, "silhouette")
+	db := openDB(t)
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`SET threads = 2`); err != nil {
+		t.Fatal(err)
+	}
+	blobs(t, db, 200000, 100)
+	want := batch(t, db, cluster.Silhouette)
+	rows, err := db.Query(`SELECT g, silhouette(label, x, y) FROM pts GROUP BY g`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	seen := 0
+	for rows.Next() {
+		var g int64
+		var v float64
+		if err := rows.Scan(&g, &v); err != nil {
+			t.Fatal(err)
+		}
+		// Expected: udf/cluster.Silhouette on the same group.
+		if abs(v-want[g]) > 1e-9 {
+			t.Errorf("group %d: %v, batch %v", g, v, want[g])
+		}
+		seen++
+	}
+	if seen != 100 {
+		t.Fatalf("%d groups", seen)
+	}
+	// Text labels go through the ANY parameter.
+	var s1, s2 float64
+	if err := db.QueryRow(`SELECT silhouette(label, x, y), silhouette('c' || label::VARCHAR, x, y) FROM pts WHERE g = 7`).Scan(&s1, &s2); err != nil {
+		t.Fatal(err)
+	}
+	if abs(s1-want[7]) > 1e-9 || abs(s2-want[7]) > 1e-9 {
+		t.Fatalf("integer labels %v, text labels %v, batch %v", s1, s2, want[7])
+	}
+}
+
+func abs(x float64) float64 { return math.Abs(x) }
