@@ -227,15 +227,18 @@ func (g *generator) plan(seed uint64) {
 			continue
 		}
 		g.buyers++
-		first := p.firstLo + (p.firstHi-p.firstLo)*r.float64()
-		last := max(first, p.lastLo+(p.lastHi-p.lastLo)*r.float64())
+		// The float64(…) conversions around products forbid fused
+		// multiply-add (which arm64 would use), so every architecture
+		// rounds alike and writes the same bytes.
+		first := p.firstLo + float64((p.firstHi-p.firstLo)*r.float64())
+		last := max(first, p.lastLo+float64((p.lastHi-p.lastLo)*r.float64()))
 		for j := 0; j < k; j++ {
 			f := first
 			switch {
 			case j == k-1 && k > 1:
 				f = last
 			case j > 0:
-				f = first + (last-first)*r.float64()
+				f = first + float64((last-first)*r.float64())
 			}
 			g.purchases = append(g.purchases, newInvoice(g.minuteAt(&r, f), int32(c), uint8(pi), ctry, p))
 		}
@@ -286,7 +289,7 @@ func (g *generator) plan(seed uint64) {
 // timestamp (08:00–19:59, busiest early afternoon). Saturdays move to the
 // Friday before, since the UCI shop took no orders on Saturdays.
 func (g *generator) minuteAt(r *rng, f float64) int {
-	day := int(f*float64(g.days-1) + 0.5)
+	day := int(float64(f*float64(g.days-1)) + 0.5) // no FMA: see plan
 	if g.opts.Start.AddDate(0, 0, day).Weekday() == time.Saturday {
 		if day > 0 {
 			day--
