@@ -42,6 +42,36 @@ func TestRawConnectionLayout(t *testing.T) {
 	}
 }
 
+// TestFileOpenTwice: two *sql.DB on one file share a DuckDB instance; the
+// second Register adds to it, and model lookups keep working after the first
+// one is closed.
+func TestFileOpenTwice(t *testing.T) {
+	path := t.TempDir() + "/twice.duckdb"
+	db1, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Register(db1); err != nil {
+		t.Fatal(err)
+	}
+	withSchema(t, db1)
+	addModel(t, db1, "twice", 1, rfmV1, true)
+	db2, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	if err := Register(db2); err != nil {
+		t.Fatalf("second Register on the same file: %v", err)
+	}
+	db1.Close()
+	var code int64
+	// 444: see TestRegisterRfmScore; "twice@1" is not cached by name.
+	if err := db2.QueryRow(`SELECT rfm_score('twice@1', 12, 4, 800)`).Scan(&code); err != nil || code != 444 {
+		t.Fatalf("after closing the first *sql.DB: %d, %v", code, err)
+	}
+}
+
 // TestFileDatabase registers into a file database, closes it, reopens it
 // (the functions are not persisted: Register runs again) and checks that a
 // second *sql.DB on the same open file can register too.

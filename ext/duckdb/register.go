@@ -19,29 +19,67 @@ import (
 	"github.com/custseg/custseg/udf/catalog"
 )
 
-// registered remembers the databases Register has already handled.
+// registered remembers the *sql.DBs Register has handled; instances maps
+// the id answered by the internal function __custseg_instance() to the
+// model store of that DuckDB database instance.
 var registered = struct {
 	sync.Mutex
-	dbs map[*sql.DB]bool
-}{dbs: map[*sql.DB]bool{}}
+	dbs       map[*sql.DB]bool
+	instances map[int64]*sqlStore
+	next      int64
+}{dbs: map[*sql.DB]bool{}, instances: map[int64]*sqlStore{}}
 
 // Register registers every function of catalog.All() into the DuckDB
 // database behind db (opened with duckdb-go's "duckdb" driver, file or
 // in-memory). Functions go into the database catalog, so every connection of
 // the pool sees them. Calling it again for the same *sql.DB does nothing.
 //
-// Model references resolve through db itself (see sqlStore).
+// Two *sql.DB opened on the same file share one DuckDB instance (duckdb-go's
+// instance cache), whose catalog already holds the functions: Register
+// recognises it by the internal function __custseg_instance() and only adds
+// db to the model store of that instance, so lookups keep working while
+// any of the two is open.
+//
+// Model references resolve through the *sql.DB pools (see sqlStore).
 func Register(db *sql.DB) error {
 	registered.Lock()
 	defer registered.Unlock()
 	if registered.dbs[db] {
 		return nil
 	}
-	if err := registerWith(db, catalog.All(), &sqlStore{db: db}); err != nil {
+	var id int64
+	if err := db.QueryRow(`SELECT __custseg_instance()`).Scan(&id); err == nil {
+		if st := registered.instances[id]; st != nil {
+			st.add(db)
+			registered.dbs[db] = true
+			return nil
+		}
+	}
+	registered.next++
+	id = registered.next
+	store := &sqlStore{}
+	store.add(db)
+	fns := append(append([]*catalog.Function{}, catalog.All()...), instanceFunction(id))
+	if err := registerWith(db, fns, store); err != nil {
 		return err
 	}
+	registered.instances[id] = store
 	registered.dbs[db] = true
 	return nil
+}
+
+// instanceFunction returns __custseg_instance(), a constant naming the
+// registration, not part of the catalog (and so not documented).
+func instanceFunction(id int64) *catalog.Function {
+	return &catalog.Function{
+		Name:          "__custseg_instance",
+		Kind:          catalog.Scalar,
+		Result:        catalog.Integer,
+		Deterministic: true,
+		Scalar: func(*catalog.Call, []catalog.Value) (catalog.Value, error) {
+			return catalog.IntValue(id), nil
+		},
+	}
 }
 
 // registerWith registers fns on one connection of db (tests use it with
@@ -95,12 +133,21 @@ var errLayout = errors.New("custseg duckdb: duckdb-go's Conn no longer has the f
 // database. Callbacks run on DuckDB worker threads during another query;
 // the pool hands them another connection, so there is no lock to wait on
 // (unless the application capped the pool with SetMaxOpenConns and every
-// connection is busy: then the lookup waits for one).
+// connection is busy: then the lookup fails at once rather than wait).
 //
 // Why the pool and not a dedicated duckdb_connection: a connection held by
 // the binding would keep the database instance (and its file lock) alive
 // after the application closes the *sql.DB.
-type sqlStore struct{ db *sql.DB }
+type sqlStore struct {
+	mu  sync.Mutex
+	dbs []*sql.DB // every open *sql.DB on this instance; closed ones are dropped
+}
+
+func (s *sqlStore) add(db *sql.DB) {
+	s.mu.Lock()
+	s.dbs = append(s.dbs, db)
+	s.mu.Unlock()
+}
 
 const lookupSQL = `SELECT kind, spec FROM custseg_models WHERE name = ? AND ((? = 0 AND active) OR version = ?) ORDER BY version DESC LIMIT 1`
 
@@ -109,12 +156,36 @@ const lookupSQL = `SELECT kind, spec FROM custseg_models WHERE name = ? AND ((? 
 const lookupTimeout = 30 * time.Second
 
 func (s *sqlStore) LookupModel(name string, version int64) (kind, spec string, err error) {
-	if st := s.db.Stats(); st.MaxOpenConnections > 0 && st.InUse >= st.MaxOpenConnections {
+	for {
+		s.mu.Lock()
+		if len(s.dbs) == 0 {
+			s.mu.Unlock()
+			return "", "", errors.New("the database is closed")
+		}
+		db := s.dbs[0]
+		s.mu.Unlock()
+		kind, spec, err = lookupIn(db, name, version)
+		if err == nil || !strings.Contains(err.Error(), "database is closed") {
+			return kind, spec, err
+		}
+		s.mu.Lock()
+		for i, d := range s.dbs {
+			if d == db {
+				s.dbs = append(s.dbs[:i], s.dbs[i+1:]...)
+				break
+			}
+		}
+		s.mu.Unlock()
+	}
+}
+
+func lookupIn(db *sql.DB, name string, version int64) (kind, spec string, err error) {
+	if st := db.Stats(); st.MaxOpenConnections > 0 && st.InUse >= st.MaxOpenConnections {
 		return "", "", fmt.Errorf("reading custseg_models needs a second connection, but the pool is capped at %d (SetMaxOpenConns) and all are busy", st.MaxOpenConnections)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), lookupTimeout)
 	defer cancel()
-	err = s.db.QueryRowContext(ctx, lookupSQL, name, version, version).Scan(&kind, &spec)
+	err = db.QueryRowContext(ctx, lookupSQL, name, version, version).Scan(&kind, &spec)
 	switch {
 	case err == nil:
 		return kind, spec, nil

@@ -35,7 +35,7 @@ const rfmV2 = `{"kind":"rfm","format":1,"recency_cuts":[100,300,600,1200],"frequ
 
 func TestModelStore(t *testing.T) {
 	db := openDB(t)
-	store := &sqlStore{db: db}
+	store := &sqlStore{dbs: []*sql.DB{db}}
 	// No table yet: not found.
 	if _, _, err := store.LookupModel("rfm", 0); !errors.Is(err, catalog.ErrModelNotFound) {
 		t.Fatalf("no table: err = %v, want ErrModelNotFound", err)
