@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -325,6 +326,9 @@ func drawSilhouette(dir string, in *Input) (chart, error) {
 	p := newPlot("Silhouette per customer, by segment", "silhouette coefficient", "")
 	grid(p, true, false)
 	gap := math.Max(1, float64(n)*0.02)
+	// A small segment still gets a slot tall enough for its label: its
+	// block keeps its true height, centred in the slot.
+	minSlot := float64(n) * 0.045
 	y := gap / 2
 	minS := 0.0
 	var ticks []plot.Tick
@@ -335,6 +339,8 @@ func drawSilhouette(dir string, in *Input) (chart, error) {
 		}
 		slices.SortFunc(vals, func(a, b float64) int { return -cmpFloat(a, b) })
 		minS = math.Min(minS, vals[len(vals)-1])
+		slotTop := y + math.Max(float64(len(vals)), minSlot)
+		y += (slotTop - y - float64(len(vals))) / 2
 		// Outline from the bottom (smallest value) up, closed along x = 0.
 		step := max(1, len(vals)/maxSilhouetteVertices)
 		ring := plotter.XYs{{X: 0, Y: y}}
@@ -352,8 +358,8 @@ func drawSilhouette(dir string, in *Input) (chart, error) {
 		poly.LineStyle.Color = segColor(seg)
 		poly.LineStyle.Width = vg.Points(0.5)
 		p.Add(poly)
-		ticks = append(ticks, plot.Tick{Value: (y + top) / 2, Label: fmt.Sprintf("%s\n(%d)", in.segmentName(seg), len(vals))})
-		y = top + gap
+		ticks = append(ticks, plot.Tick{Value: (y + top) / 2, Label: fmt.Sprintf("%s (%d)", in.segmentName(seg), len(vals))})
+		y = slotTop + gap
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
 	p.Y.Tick.Length = 0
@@ -649,6 +655,21 @@ func drawScatter(dir string, in *Input) (chart, error) {
 	case logY:
 		c.Caption += "; the vertical axis is logarithmic"
 	}
+	// Whole-number features (purchase counts) would stack into stripes:
+	// spread them by a fixed pseudo-random ±0.3 so the density shows.
+	jitterX, jitterY := wholeNumbers(xs), wholeNumbers(ys)
+	if jitterX || jitterY {
+		r := rand.New(rand.NewPCG(1, 2))
+		for i := range xs {
+			if jitterX {
+				xs[i] += 0.6 * (r.Float64() - 0.5)
+			}
+			if jitterY {
+				ys[i] += 0.6 * (r.Float64() - 0.5)
+			}
+		}
+		c.Caption += "; whole-number values are spread by up to ±0.3 so that stacked points show"
+	}
 	c.Caption += "."
 
 	p := newPlot(fmt.Sprintf("Customers: %s vs %s", names[yi], names[xi]), axisLabel(names[xi], logX), axisLabel(names[yi], logY))
@@ -689,6 +710,19 @@ func drawScatter(dir string, in *Input) (chart, error) {
 	}
 	w, h := figW*1.3, figH*1.15
 	return c, savePNG(filepath.Join(dir, c.File), w, h, func(dc draw.Canvas) { drawLegendRight(dc, p, leg) })
+}
+
+// wholeNumbers reports whether every value is an integer and there are
+// few distinct ones relative to the count (a count-like feature).
+func wholeNumbers(v []float64) bool {
+	distinct := map[float64]bool{}
+	for _, x := range v {
+		if x != math.Trunc(x) {
+			return false
+		}
+		distinct[x] = true
+	}
+	return len(v) > 0 && len(distinct) <= max(2, len(v)/5)
 }
 
 func axisLabel(name string, log bool) string {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/custseg/custseg/udf/cluster"
 	"github.com/custseg/custseg/udf/kmeans"
+	"github.com/custseg/custseg/udf/rfm"
 )
 
 var features = []string{"recency_days", "frequency", "monetary"}
@@ -60,6 +61,17 @@ func syntheticInput(t testing.TB, n int, autoK bool) Input {
 	if err != nil {
 		t.Fatalf("training the synthetic model: %v", err)
 	}
+	in := buildInput(t, rows, n, m)
+	in.ModelRef = "segments@2"
+	in.Meta = map[string]string{"database": "synthetic.duckdb", "generated": "2026-11-24 06:00 UTC"}
+	return in
+}
+
+// buildInput computes what the CLI reads from the database for a report:
+// rows are n customers × (recency_days, frequency, monetary).
+func buildInput(t testing.TB, rows []float64, n int, m *kmeans.Model) Input {
+	t.Helper()
+	var err error
 	labels := make([]int, n)
 	z := make([]float64, 0, 3*n)
 	for i := 0; i < n; i++ {
@@ -68,15 +80,17 @@ func syntheticInput(t testing.TB, n int, autoK bool) Input {
 			t.Fatal(err)
 		}
 		for j, v := range x {
-			z = append(z, (math.Log1p(v)-m.Scaler.Center[j])/m.Scaler.Scale[j])
+			if m.Transform == "log1p" {
+				v = math.Log1p(v)
+			}
+			z = append(z, (v-m.Scaler.Center[j])/m.Scaler.Scale[j])
 		}
 	}
 	sil, err := cluster.SilhouetteSamples(z, 3, labels)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := Input{ModelRef: "segments@2", Model: m, Silhouettes: sil, Labels: labels,
-		Meta: map[string]string{"database": "synthetic.duckdb", "generated": "2026-11-24 06:00 UTC"}}
+	in := Input{Model: m, Silhouettes: sil, Labels: labels}
 	var revenue float64
 	for i := 0; i < n; i++ {
 		revenue += rows[3*i+2]
@@ -110,32 +124,25 @@ func syntheticInput(t testing.TB, n int, autoK bool) Input {
 		}
 		in.Profiles = append(in.Profiles, p)
 	}
-	// R and F quintile scores by rank (R: 5 = most recent), mean M per cell.
-	score := func(col int, reverse bool) []int {
-		idx := make([]int, n)
-		for i := range idx {
-			idx[i] = i
-		}
-		sort.SliceStable(idx, func(a, b int) bool { return rows[3*idx[a]+col] < rows[3*idx[b]+col] })
-		s := make([]int, n)
-		for rank, i := range idx {
-			q := 1 + rank*5/n
-			if reverse {
-				q = 6 - q
-			}
-			s[i] = q
-		}
-		return s
+	// R and F quintile scores from an RFM model (as rfm_score gives them),
+	// mean M per cell.
+	var rec, freq, mon []float64
+	for i := 0; i < n; i++ {
+		rec, freq, mon = append(rec, rows[3*i]), append(freq, rows[3*i+1]), append(mon, rows[3*i+2])
 	}
-	rs, fs := score(0, true), score(1, false)
+	rm, err := rfm.Fit(rec, freq, mon)
+	if err != nil {
+		t.Fatal(err)
+	}
 	sum := make([][]float64, 5)
 	in.RFMCounts = make([][]int, 5)
 	for r := range sum {
 		sum[r], in.RFMCounts[r] = make([]float64, 5), make([]int, 5)
 	}
 	for i := 0; i < n; i++ {
-		sum[rs[i]-1][fs[i]-1] += rows[3*i+2]
-		in.RFMCounts[rs[i]-1][fs[i]-1]++
+		rs, fs, _ := rm.Score(rec[i], freq[i], mon[i])
+		sum[rs-1][fs-1] += mon[i]
+		in.RFMCounts[rs-1][fs-1]++
 	}
 	in.RFMGrid = make([][]float64, 5)
 	for r := range sum {
