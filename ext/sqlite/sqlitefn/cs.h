@@ -43,15 +43,15 @@ typedef struct {
  * for .load (through sqlite3_custseg_init). */
 int custseg_init(struct sqlite3 *db, char **pzErrMsg, const struct sqlite3_api_routines *pApi);
 
-/* Helpers Go calls. */
-int cs_create(struct sqlite3 *db, const char *name, int nArg, int flags, int aggregate, uintptr_t ud);
-void cs_result_text(struct sqlite3_context *ctx, const char *s, int n);
-void cs_result_error(struct sqlite3_context *ctx, const char *s, int n);
-int cs_lookup_model(struct sqlite3 *db, const char *name, int nname, int64_t version,
+/* Helpers Go calls (prefix csq_: ext/duckdb's glue uses cs_, and both link into one binary). */
+int csq_create(struct sqlite3 *db, const char *name, int nArg, int flags, int aggregate, uintptr_t ud);
+void csq_result_text(struct sqlite3_context *ctx, const char *s, int n);
+void csq_result_error(struct sqlite3_context *ctx, const char *s, int n);
+int csq_lookup_model(struct sqlite3 *db, const char *name, int nname, int64_t version,
 	char **kind, char **spec, char **errmsg);
-void cs_free(void *p);
+void csq_free(void *p);
 
-/* cs_lookup_model results. */
+/* csq_lookup_model results. */
 #define CS_FOUND 0
 #define CS_NOT_FOUND 1
 #define CS_NO_TABLE 2

@@ -177,7 +177,7 @@ static void cs_destroy(void *ud) {
 	custsegSqliteDestroy((uintptr_t)ud);
 }
 
-int cs_create(struct sqlite3 *db, const char *name, int nArg, int flags, int aggregate, uintptr_t ud) {
+int csq_create(struct sqlite3 *db, const char *name, int nArg, int flags, int aggregate, uintptr_t ud) {
 	if (aggregate) {
 		return sqlite3_create_function_v2(db, name, nArg, flags, (void *)ud,
 			NULL, cs_step, cs_final, cs_destroy);
@@ -186,14 +186,14 @@ int cs_create(struct sqlite3 *db, const char *name, int nArg, int flags, int agg
 		cs_scalar, NULL, NULL, cs_destroy);
 }
 
-void cs_result_text(struct sqlite3_context *ctx, const char *s, int n) {
+void csq_result_text(struct sqlite3_context *ctx, const char *s, int n) {
 	if (s == NULL) {
 		s = ""; /* a NULL pointer would make the result SQL NULL */
 	}
 	sqlite3_result_text(ctx, s, n, SQLITE_TRANSIENT);
 }
 
-void cs_result_error(struct sqlite3_context *ctx, const char *s, int n) {
+void csq_result_error(struct sqlite3_context *ctx, const char *s, int n) {
 	sqlite3_result_error(ctx, s, n);
 }
 
@@ -206,9 +206,9 @@ static char *cs_strdup(const char *s, int n) {
 	return p;
 }
 
-/* cs_lookup_model reads the model registry through connection db. The
- * strings it returns are malloc'd; the caller frees them with cs_free. */
-int cs_lookup_model(struct sqlite3 *db, const char *name, int nname, int64_t version,
+/* csq_lookup_model reads the model registry through connection db. The
+ * strings it returns are malloc'd; the caller frees them with csq_free. */
+int csq_lookup_model(struct sqlite3 *db, const char *name, int nname, int64_t version,
 	char **kind, char **spec, char **errmsg) {
 	static const char q[] =
 		"SELECT kind, spec FROM custseg_models "
@@ -246,7 +246,7 @@ int cs_lookup_model(struct sqlite3 *db, const char *name, int nname, int64_t ver
 	return rc;
 }
 
-void cs_free(void *p) { free(p); }
+void csq_free(void *p) { free(p); }
 
 int custseg_init(struct sqlite3 *db, char **pzErrMsg, const struct sqlite3_api_routines *pApi) {
 	char *err = NULL;

@@ -187,7 +187,7 @@ func custsegSqliteRegister(db *C.struct_sqlite3, errOut **C.char) (rc C.int) {
 		// nArg -1: SQLite accepts any count and catalog.CheckArity answers
 		// wrong counts with "name: wrong number of arguments: got n, want m".
 		// On failure SQLite itself calls xDestroy, which deletes h.
-		r := C.cs_create(db, name, -1, flags, agg, C.uintptr_t(h))
+		r := C.csq_create(db, name, -1, flags, agg, C.uintptr_t(h))
 		C.free(unsafe.Pointer(name))
 		if r != sqliteOK {
 			*errOut = C.CString(fmt.Sprintf("registering %s failed (SQLite error %d)", f.Name, int(r)))
@@ -258,7 +258,7 @@ func (c *conn) release(args []catalog.Value) {
 }
 
 func setError(ctx *C.struct_sqlite3_context, out *C.cs_result, msg string) {
-	C.cs_result_error(ctx, (*C.char)(unsafe.Pointer(unsafe.StringData(msg))), C.int(len(msg)))
+	C.csq_result_error(ctx, (*C.char)(unsafe.Pointer(unsafe.StringData(msg))), C.int(len(msg)))
 	out.set = 1
 }
 
@@ -269,7 +269,7 @@ func setResult(ctx *C.struct_sqlite3_context, out *C.cs_result, v catalog.Value)
 	case catalog.Double:
 		out.t, out.f = C.CS_DOUBLE, C.double(v.Float)
 	case catalog.Text:
-		C.cs_result_text(ctx, (*C.char)(unsafe.Pointer(unsafe.StringData(v.Text))), C.int(len(v.Text)))
+		C.csq_result_text(ctx, (*C.char)(unsafe.Pointer(unsafe.StringData(v.Text))), C.int(len(v.Text)))
 		out.set = 1
 	default:
 		out.t = C.CS_NULL
@@ -400,11 +400,11 @@ type modelStore struct {
 // LookupModel implements catalog.ModelStore.
 func (s *modelStore) LookupModel(name string, version int64) (kind, spec string, err error) {
 	var ck, cs, cerr *C.char
-	rc := C.cs_lookup_model(s.db, (*C.char)(unsafe.Pointer(unsafe.StringData(name))), C.int(len(name)),
+	rc := C.csq_lookup_model(s.db, (*C.char)(unsafe.Pointer(unsafe.StringData(name))), C.int(len(name)),
 		C.int64_t(version), &ck, &cs, &cerr)
-	defer C.cs_free(unsafe.Pointer(ck))
-	defer C.cs_free(unsafe.Pointer(cs))
-	defer C.cs_free(unsafe.Pointer(cerr))
+	defer C.csq_free(unsafe.Pointer(ck))
+	defer C.csq_free(unsafe.Pointer(cs))
+	defer C.csq_free(unsafe.Pointer(cerr))
 	switch rc {
 	case C.CS_FOUND:
 		return C.GoString(ck), C.GoString(cs), nil
