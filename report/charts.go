@@ -185,7 +185,7 @@ func kTable(in *Input) ([]kRow, string) {
 	}
 	if len(in.Model.KSelection) < 2 {
 		return nil, fmt.Sprintf("The model was trained with a fixed k = %d, so there is no k-selection table to plot. "+
-			"Train with a k range (e.g. --k 2..8) to see it.", in.Model.K)
+			"Train with --k auto (the default) to see it.", in.Model.K)
 	}
 	rows := make([]kRow, 0, len(in.Model.KSelection))
 	for _, r := range in.Model.KSelection {
