@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,9 +18,12 @@ import (
 // because StdinIsTerminal says so.
 func TestMain(m *testing.M) {
 	if driver := os.Getenv("CUSTSEG_REPL_HELPER"); driver != "" {
+		// Like custseg's root command: ctx is cancelled by the first Ctrl-C.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer stop()
 		db, err := sql.Open(driver, "")
 		if err == nil {
-			err = Run(context.Background(), db, Options{Interactive: StdinIsTerminal(), Engine: "test " + driver,
+			err = Run(ctx, db, Options{Interactive: StdinIsTerminal(), Engine: "test " + driver,
 				HistoryFile: os.Getenv("CUSTSEG_REPL_HISTORY"), FunctionNames: []string{"rfm_score"}})
 		}
 		if err != nil {
@@ -147,7 +151,8 @@ func interactive(t *testing.T, driver, endless, noColumn string) {
 	p.keys("Enter")
 	p.waitFor("CSV result", func(s string) bool { return strings.Contains(s, "\nm\nmultiline\n") })
 
-	// Ctrl-C interrupts a running statement, and the shell carries on.
+	// Ctrl-C interrupts a running statement, and the shell carries on even
+	// though the helper's ctx is cancelled by that Ctrl-C.
 	p.typeLine(endless)
 	time.Sleep(300 * time.Millisecond)
 	p.keys("C-c")

@@ -36,8 +36,9 @@ type Options struct {
 	// Interactive turns on the line editor, the banner, prompts and the
 	// command history; the caller decides (typically: stdin is a terminal).
 	// In an interactive session Ctrl-C cancels the line being typed or the
-	// running statement, not the process, and Ctrl-D leaves; the caller
-	// should not cancel ctx on SIGINT.
+	// running statement, not the session, and Ctrl-D leaves; such a session
+	// ignores the cancellation of ctx (a caller's signal.NotifyContext would
+	// otherwise end the shell on the first Ctrl-C).
 	Interactive bool
 	// HistoryFile keeps the command history between interactive sessions
 	// ("" = no file).
@@ -78,7 +79,7 @@ func Run(ctx context.Context, db *sql.DB, opts Options) error {
 	defer conn.Close()
 	s := &session{opts: opts, conn: conn, format: opts.Format}
 	if opts.Interactive {
-		return s.interactive(ctx)
+		return s.interactive(context.WithoutCancel(ctx))
 	}
 	return s.script(ctx)
 }
