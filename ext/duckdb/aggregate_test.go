@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"database/sql"
+	"fmt"
 	"math"
 	"sync/atomic"
 	"testing"
@@ -89,16 +90,20 @@ func testAggregate(name string, metric func([]float64, int, []int) (float64, err
 	return f, merges
 }
 
-// blobs creates table pts(g, label, x, y): n points in groups of n/groups,
-// three well separated clusters per group, coordinates from DuckDB's hash().
+// blobsSQL creates table pts(g, label, x, y): n points in groups of
+// n/groups, three well separated clusters per group, with coordinates from
+// integer arithmetic (the same in every DuckDB version).
+func blobsSQL(n, groups int) string {
+	return fmt.Sprintf(`CREATE OR REPLACE TABLE pts AS
+		SELECT i %% %d AS g, (i // 7) %% 3 AS label,
+		       ((i * 7919) %% 1000) / 1000.0 + 3 * ((i // 7) %% 3) AS x,
+		       ((i * 104729) %% 997) / 997.0 AS y
+		FROM range(%d) t(i)`, groups, n)
+}
+
 func blobs(t testing.TB, db *sql.DB, n, groups int) {
 	t.Helper()
-	_, err := db.Exec(`CREATE OR REPLACE TABLE pts AS
-		SELECT i % ? AS g, (i // 7) % 3 AS label,
-		       ((hash(i) % 1000) / 1000.0 + 3 * ((i // 7) % 3))::DOUBLE AS x,
-		       ((hash(i * 31 + 1) % 1000) / 1000.0)::DOUBLE AS y
-		FROM range(?) t(i)`, groups, n)
-	if err != nil {
+	if _, err := db.Exec(blobsSQL(n, groups)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	custsql "github.com/custseg/custseg/sql"
 	sqltest "github.com/custseg/custseg/sql/test"
+	"github.com/custseg/custseg/udf/cluster"
 )
 
 // hostInstall is the command that installs the host's npm packages
@@ -105,7 +107,7 @@ func TestSQLFilesInHost(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no sql/test/*.sql files")
 	}
-	files = append(files, hostChecks())
+	files = append(files, hostChecks(t))
 	res := runHost(t, files)
 	t.Logf("host DuckDB %s", res.Version)
 	if len(res.Files) != len(files) {
@@ -161,7 +163,7 @@ func checkHost(t *testing.T, files []hostFile, res hostOutput) {
 // function name, and the registry is read through the extension's own
 // connection (a table created after LOAD, a model inserted after a failed
 // lookup).
-func hostChecks() hostFile {
+func hostChecks(t *testing.T) hostFile {
 	q := func(sql string) hostStatement { return hostStatement{SQL: sql, Query: true} }
 	e := func(sql, want string) hostStatement { return hostStatement{SQL: sql, wantErr: want} }
 	f := hostFile{Name: "host checks", Statements: []hostStatement{
@@ -177,6 +179,22 @@ func hostChecks() hostFile {
 		e(`SELECT rfm_score('host_broken', 12, 4, 800)`, `rfm_score: model "host_broken" is corrupt`),
 		q(`SELECT sum(rfm_score('host_late', i % 200, i % 7, i % 1500)) > 0 FROM range(300000) t(i)`),
 	}}
+	// silhouette with GROUP BY on two threads, against udf/cluster's batch
+	// call on the same points (read back from an in-process DuckDB).
+	db := openDB(t)
+	blobs(t, db, 20000, 20)
+	want := batch(t, db, cluster.Silhouette)
+	var vals []string
+	for g, v := range want {
+		vals = append(vals, fmt.Sprintf("(%d, %.17g)", g, v))
+	}
+	f.Statements = append(f.Statements,
+		hostStatement{SQL: `SET threads = 2`},
+		hostStatement{SQL: blobsSQL(20000, 20)},
+		q(`SELECT count(*) = 20, bool_and(abs(s - e) < 1e-9) FROM
+			(SELECT g, silhouette(label, x, y) AS s FROM pts GROUP BY g) JOIN (VALUES `+strings.Join(vals, ", ")+`) v(g, e) USING (g)`),
+		q(`SELECT abs(silhouette('c' || label::VARCHAR, x, y) - silhouette(label, x, y)) < 1e-12 FROM pts`),
+	)
 	for i := range f.Statements {
 		f.Statements[i].Line = i + 1
 	}
