@@ -39,8 +39,8 @@ type Point struct {
 	Values  []float64 // in the order of Input.PointFeatures
 }
 
-// Input is everything a report shows. Only ModelRef is required; a chart
-// whose data is missing is replaced by a note saying why.
+// Input is everything a report shows. Every field is optional: a chart
+// whose data is missing is replaced in index.html by a note saying why.
 type Input struct {
 	ModelRef string        // e.g. "segments@3"
 	Model    *kmeans.Model // k, features, metrics, k-selection table

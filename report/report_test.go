@@ -394,3 +394,55 @@ func TestLogTicks(t *testing.T) {
 		t.Errorf("labels over 3..200000: %s", got)
 	}
 }
+
+// Degenerate but legal inputs draw without panicking: one segment, equal
+// values everywhere, NaN cells and silhouettes, labels beyond the model's k.
+func TestWriteDegenerateInputs(t *testing.T) {
+	nan := math.NaN()
+	cases := []struct {
+		name  string
+		in    Input
+		drawn []string
+	}{
+		{"one segment, constant values", Input{
+			ModelRef: "one",
+			Profiles: []Profile{{Segment: 0, Name: "Everyone", Customers: 5, Share: 1, RevenueShare: 1,
+				Mean: map[string]float64{"frequency": 1}, Median: map[string]float64{"frequency": 1}}},
+			Points:        []Point{{0, []float64{1, 10}}, {0, []float64{1, 10}}, {0, []float64{1, 10}}},
+			PointFeatures: []string{"frequency", "monetary"},
+			Silhouettes:   []float64{0, 0, 0},
+			Labels:        []int{0, 0, 0},
+			RFMGrid:       [][]float64{{7, 7}, {7, 7}},
+		}, []string{SizesFile, SharesFile, ScatterFile, SilhouetteFile, HeatMapFile}},
+		{"NaNs and negatives", Input{
+			ModelRef:      "odd",
+			Points:        []Point{{0, []float64{-5, 0}}, {1, []float64{nan, 3}}, {4, []float64{2, -1}}},
+			PointFeatures: []string{"a", "b"},
+			ScatterX:      "b",
+			ScatterY:      "a",
+			Silhouettes:   []float64{nan, -0.5, 0.9, -1},
+			Labels:        []int{0, 1, 1, 6},
+			RFMGrid:       [][]float64{{nan, -20}, {0, 40}},
+		}, []string{ScatterFile, SilhouetteFile, HeatMapFile}},
+	}
+	for _, c := range cases {
+		index, err := Write(filepath.Join(t.TempDir(), "r"), c.in)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		checkReport(t, index, c.drawn)
+	}
+	// An empty grid and a scatter feature that does not exist are notes, not errors.
+	index, err := Write(filepath.Join(t.TempDir(), "r"), Input{
+		RFMGrid: [][]float64{{nan}}, Points: []Point{{0, []float64{1, 2}}}, PointFeatures: []string{"x", "y"}, ScatterX: "z"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := checkReport(t, index, nil)
+	for _, want := range []string{"The R×F grid has no customers.", `Scatter feature &#34;z&#34; is not among the point features`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("index.html lacks the note %q", want)
+		}
+	}
+}
