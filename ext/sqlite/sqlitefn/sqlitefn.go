@@ -12,6 +12,12 @@
 // The package imports no Go SQLite driver: in-process, its SQLite symbols
 // resolve to the SQLite mattn links in; in the .so, to the host's routines.
 //
+// Model references by name ("rfm", "rfm@2") are read from custseg_models
+// through the connection the function runs on, once per model reference
+// per statement execution: a version inserted or activated by one
+// statement is what the next statement uses (see cs_statement_start in
+// glue.c), while all rows of one statement agree.
+//
 // Registration is generic: each catalog function becomes one
 // sqlite3_create_function_v2 call with nArg -1 (the catalog checks the
 // argument count and words the error), SQLITE_UTF8, and
@@ -134,6 +140,7 @@ func (t *bindingTable) add(b *binding) uintptr {
 	return i
 }
 
+// get is only called with the pUserData of a live registration.
 func (t *bindingTable) get(i uintptr) *binding {
 	return (*t.slots.Load())[i]
 }
@@ -141,7 +148,11 @@ func (t *bindingTable) get(i uintptr) *binding {
 func (t *bindingTable) remove(i uintptr) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	old := *t.slots.Load()
+	p := t.slots.Load()
+	if p == nil {
+		return
+	}
+	old := *p
 	if i == 0 || i >= uintptr(len(old)) || old[i] == nil {
 		return
 	}
