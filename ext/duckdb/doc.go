@@ -1,0 +1,86 @@
+// Package duckdb registers every custseg SQL function (udf/catalog.All) in
+// DuckDB through DuckDB's C API, for two hosts that share one C source
+// (glue.c) and one Go implementation (bind.go):
+//
+//   - in process: Register(db) on a *sql.DB opened with duckdb-go's "duckdb"
+//     driver (file or in-memory). glue.c calls the duckdb_* symbols of the
+//     static DuckDB library duckdb-go links in, declared by this project in
+//     capi.h, so `go build` needs only Go and gcc;
+//   - a loadable extension (ext/duckdb/loadable, built by BuildLoadable):
+//     with build tag custseg_duckdb_ext, glue.c includes DuckDB's
+//     duckdb_extension.h (from the pinned npm package duckdb@1.4.4, fetched
+//     at build time) and every duckdb_* call goes through the
+//     duckdb_ext_api struct of C API v1.2.0; the entry point is
+//     custseg_init_c_api. Load it with
+//     SET allow_unsigned_extensions = true; LOAD '/abs/custseg.duckdb_extension'.
+//
+// # Registration, from the catalog metadata only
+//
+// Each catalog function becomes one DuckDB function set. Parameter types:
+// Integer→BIGINT, Double→DOUBLE, Text→VARCHAR, Any→ANY (the binding then
+// reads BOOLEAN, all integer widths, HUGEINT, FLOAT, DECIMAL and VARCHAR).
+// Optional trailing parameters give one overload per arity. A variadic
+// tail is DuckDB varargs for scalars (the count is checked by the catalog)
+// and one overload per count for aggregates, whose C API has no varargs
+// (capped at 16 features when the catalog sets no maximum).
+// Deterministic=false marks a scalar volatile; NULL policy CallOnNull asks
+// DuckDB for special NULL handling, otherwise the catalog applies the
+// policy (NULL in → NULL out; aggregates skip rows with a NULL).
+//
+// # Callbacks
+//
+// A scalar callback receives a data chunk (DuckDB's C API flattens constant
+// vectors first), reads all column pointers with one cgo call, converts the
+// chunk column by column into a reused row-major []catalog.Value (VARCHAR
+// aliases DuckDB's duckdb_string_t bytes: inlined when ≤ 12 bytes, else by
+// pointer), calls Function.CallScalar per row and writes the output vector
+// (validity mask for NULL). Scratch space and a catalog.Call live in a
+// per-function sync.Pool, as DuckDB calls from several threads at once.
+// Aggregates keep an 8-byte state holding a runtime/cgo.Handle to the Go
+// catalog.AggregateState: update → Step, combine → Merge (parallel
+// aggregation; the source is merged, never moved, as window segment trees
+// reuse it), finalize → Final at offset, destroy deletes the handle. Every
+// exported callback recovers from panics and reports errors through
+// duckdb_scalar_function_set_error / duckdb_aggregate_function_set_error,
+// so DuckDB raises an SQL error ("Invalid Input Error: rfm_score: ...").
+//
+// # Model registry
+//
+// Functions that take a model name read custseg_models of the same
+// database while the calling query runs on DuckDB's worker threads:
+//
+//   - in process, through the *sql.DB pool (another pooled connection). A
+//     dedicated connection was avoided because it would keep the database
+//     (and its file lock) alive after the application closes the *sql.DB.
+//     With SetMaxOpenConns(n) and all n connections busy the lookup fails
+//     at once with an error rather than wait forever;
+//   - in the extension, through one connection of its own made with
+//     duckdb_connect on the database DuckDB hands the entry point, guarded
+//     by a mutex, with a prepared statement. It lives until the process
+//     ends.
+//
+// Either way the lookup sees committed rows only: a model inserted in the
+// same open transaction as the query that uses it is not found.
+//
+// # What the in-process path relies on in duckdb-go
+//
+// duckdb-go (v2.10506.0) has no accessor for the duckdb_connection.
+// rawConnection reads the unexported field conn.Ptr of *duckdb.Conn inside
+// sql.Conn.Raw, located by name and type through reflect: if an upgrade
+// changes the layout, Register returns an error and TestRawConnectionLayout
+// fails, instead of DuckDB receiving a wrong pointer. Two *sql.DB opened on
+// the same file share one DuckDB instance (duckdb-go's instance cache); the
+// hidden function __custseg_instance() tells Register that the instance
+// already has the functions.
+//
+// # Building and testing the extension
+//
+//	custseg build-ext --only duckdb --out DIR     # or duckdb.BuildLoadable(ctx, DIR)
+//	npm ci --prefix ext/duckdb/testhost           # the stock DuckDB host for the tests
+//	go test ./ext/duckdb/...                      # TestSQLFilesInHost needs the host
+//
+// TestSQLFilesInHost builds the extension, loads it into libduckdb.so 1.5.6
+// (npm @duckdb/node-bindings-linux-x64, driven by @duckdb/node-api through
+// testhost/host.mjs) and runs every sql/test/*.sql file; without the host's
+// npm packages it fails under CI=true and is skipped otherwise.
+package duckdb
