@@ -285,7 +285,7 @@ func (kr *kernel) run(i, lo, hi int, colAcc []float64) float64 {
 	return sqrtAcc(t, colAcc[lo:hi])
 }
 
-func sqrtAcc(t, acc []float64) float64 {
+func sqrtAccGo(t, acc []float64) float64 {
 	acc = acc[:len(t)]
 	s0, s1 := 0.0, 0.0
 	j := 0
@@ -316,7 +316,7 @@ func run1(x0 float64, c0, acc []float64) float64 {
 	return s
 }
 
-func run2(x0, x1 float64, c0, c1, acc []float64) float64 {
+func run2Go(x0, x1 float64, c0, c1, acc []float64) float64 {
 	c1 = c1[:len(c0)]
 	acc = acc[:len(c0)]
 	s0, s1 := 0.0, 0.0
@@ -340,7 +340,7 @@ func run2(x0, x1 float64, c0, c1, acc []float64) float64 {
 	return s0 + s1
 }
 
-func run3(x0, x1, x2 float64, c0, c1, c2, acc []float64) float64 {
+func run3Go(x0, x1, x2 float64, c0, c1, c2, acc []float64) float64 {
 	c1 = c1[:len(c0)]
 	c2 = c2[:len(c0)]
 	acc = acc[:len(c0)]

@@ -1,0 +1,60 @@
+//go:build !purego
+
+package cluster
+
+// The AVX2 kernels compute the same per-pair arithmetic as the portable Go
+// loops (subtract, square, add in coordinate order, square root; no fused
+// multiply-add), four pairs per instruction; only the order in which a run's
+// distances are summed differs.
+
+func hasAVX2() bool
+
+//go:noescape
+func run3AVX2(x0, x1, x2 float64, c0, c1, c2, acc *float64, n int) float64
+
+//go:noescape
+func run2AVX2(x0, x1 float64, c0, c1, acc *float64, n int) float64
+
+//go:noescape
+func sqrtAccAVX2(t, acc *float64, n int) float64
+
+var useAVX2 = hasAVX2()
+
+func run3(x0, x1, x2 float64, c0, c1, c2, acc []float64) float64 {
+	m := len(c0) &^ 3
+	if !useAVX2 || m == 0 {
+		return run3Go(x0, x1, x2, c0, c1, c2, acc)
+	}
+	c1, c2, acc = c1[:len(c0)], c2[:len(c0)], acc[:len(c0)]
+	s := run3AVX2(x0, x1, x2, &c0[0], &c1[0], &c2[0], &acc[0], m)
+	if m < len(c0) {
+		s += run3Go(x0, x1, x2, c0[m:], c1[m:], c2[m:], acc[m:])
+	}
+	return s
+}
+
+func run2(x0, x1 float64, c0, c1, acc []float64) float64 {
+	m := len(c0) &^ 3
+	if !useAVX2 || m == 0 {
+		return run2Go(x0, x1, c0, c1, acc)
+	}
+	c1, acc = c1[:len(c0)], acc[:len(c0)]
+	s := run2AVX2(x0, x1, &c0[0], &c1[0], &acc[0], m)
+	if m < len(c0) {
+		s += run2Go(x0, x1, c0[m:], c1[m:], acc[m:])
+	}
+	return s
+}
+
+func sqrtAcc(t, acc []float64) float64 {
+	m := len(t) &^ 3
+	if !useAVX2 || m == 0 {
+		return sqrtAccGo(t, acc)
+	}
+	acc = acc[:len(t)]
+	s := sqrtAccAVX2(&t[0], &acc[0], m)
+	if m < len(t) {
+		s += sqrtAccGo(t[m:], acc[m:])
+	}
+	return s
+}

@@ -1,0 +1,189 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func hasAVX2() bool
+TEXT ·hasAVX2(SB), NOSPLIT, $0-1
+	MOVL $0, AX
+	CPUID
+	CMPL AX, $7
+	JLT  no
+	MOVL $1, AX
+	XORL CX, CX
+	CPUID
+	ANDL $0x18000000, CX // OSXSAVE (bit 27) and AVX (bit 28)
+	CMPL CX, $0x18000000
+	JNE  no
+	XORL CX, CX
+	XGETBV
+	ANDL $6, AX // XMM and YMM state enabled by the OS
+	CMPL AX, $6
+	JNE  no
+	MOVL $7, AX
+	XORL CX, CX
+	CPUID
+	ANDL $0x20, BX // AVX2 (bit 5)
+	JZ   no
+	MOVB $1, ret+0(FP)
+	RET
+no:
+	MOVB $0, ret+0(FP)
+	RET
+
+// func run3AVX2(x0, x1, x2 float64, c0, c1, c2, acc *float64, n int) float64
+// n must be a multiple of 4.
+TEXT ·run3AVX2(SB), NOSPLIT, $0-72
+	VBROADCASTSD x0+0(FP), Y0
+	VBROADCASTSD x1+8(FP), Y1
+	VBROADCASTSD x2+16(FP), Y2
+	MOVQ c0+24(FP), SI
+	MOVQ c1+32(FP), DI
+	MOVQ c2+40(FP), R8
+	MOVQ acc+48(FP), R9
+	MOVQ n+56(FP), CX
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+
+loop8:
+	CMPQ CX, $8
+	JLT  loop4
+	VMOVUPD (SI), Y3
+	VSUBPD  Y0, Y3, Y3
+	VMULPD  Y3, Y3, Y3
+	VMOVUPD (DI), Y4
+	VSUBPD  Y1, Y4, Y4
+	VMULPD  Y4, Y4, Y4
+	VADDPD  Y4, Y3, Y3
+	VMOVUPD (R8), Y5
+	VSUBPD  Y2, Y5, Y5
+	VMULPD  Y5, Y5, Y5
+	VADDPD  Y5, Y3, Y3
+	VSQRTPD Y3, Y3
+	VMOVUPD 32(SI), Y6
+	VSUBPD  Y0, Y6, Y6
+	VMULPD  Y6, Y6, Y6
+	VMOVUPD 32(DI), Y7
+	VSUBPD  Y1, Y7, Y7
+	VMULPD  Y7, Y7, Y7
+	VADDPD  Y7, Y6, Y6
+	VMOVUPD 32(R8), Y8
+	VSUBPD  Y2, Y8, Y8
+	VMULPD  Y8, Y8, Y8
+	VADDPD  Y8, Y6, Y6
+	VSQRTPD Y6, Y6
+	VADDPD  (R9), Y3, Y4
+	VMOVUPD Y4, (R9)
+	VADDPD  32(R9), Y6, Y7
+	VMOVUPD Y7, 32(R9)
+	VADDPD  Y3, Y10, Y10
+	VADDPD  Y6, Y11, Y11
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	ADDQ    $64, R8
+	ADDQ    $64, R9
+	SUBQ    $8, CX
+	JMP     loop8
+
+loop4:
+	CMPQ CX, $4
+	JLT  done
+	VMOVUPD (SI), Y3
+	VSUBPD  Y0, Y3, Y3
+	VMULPD  Y3, Y3, Y3
+	VMOVUPD (DI), Y4
+	VSUBPD  Y1, Y4, Y4
+	VMULPD  Y4, Y4, Y4
+	VADDPD  Y4, Y3, Y3
+	VMOVUPD (R8), Y5
+	VSUBPD  Y2, Y5, Y5
+	VMULPD  Y5, Y5, Y5
+	VADDPD  Y5, Y3, Y3
+	VSQRTPD Y3, Y3
+	VADDPD  (R9), Y3, Y4
+	VMOVUPD Y4, (R9)
+	VADDPD  Y3, Y10, Y10
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	ADDQ    $32, R8
+	ADDQ    $32, R9
+	SUBQ    $4, CX
+	JMP     loop4
+
+done:
+	VADDPD       Y11, Y10, Y10
+	VEXTRACTF128 $1, Y10, X11
+	VADDPD       X11, X10, X10
+	VUNPCKHPD    X10, X10, X11
+	VADDSD       X11, X10, X10
+	VMOVSD       X10, ret+64(FP)
+	VZEROUPPER
+	RET
+
+// func run2AVX2(x0, x1 float64, c0, c1, acc *float64, n int) float64
+// n must be a multiple of 4.
+TEXT ·run2AVX2(SB), NOSPLIT, $0-56
+	VBROADCASTSD x0+0(FP), Y0
+	VBROADCASTSD x1+8(FP), Y1
+	MOVQ c0+16(FP), SI
+	MOVQ c1+24(FP), DI
+	MOVQ acc+32(FP), R9
+	MOVQ n+40(FP), CX
+	VXORPD Y10, Y10, Y10
+
+loop:
+	CMPQ CX, $4
+	JLT  done
+	VMOVUPD (SI), Y3
+	VSUBPD  Y0, Y3, Y3
+	VMULPD  Y3, Y3, Y3
+	VMOVUPD (DI), Y4
+	VSUBPD  Y1, Y4, Y4
+	VMULPD  Y4, Y4, Y4
+	VADDPD  Y4, Y3, Y3
+	VSQRTPD Y3, Y3
+	VADDPD  (R9), Y3, Y4
+	VMOVUPD Y4, (R9)
+	VADDPD  Y3, Y10, Y10
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	ADDQ    $32, R9
+	SUBQ    $4, CX
+	JMP     loop
+
+done:
+	VEXTRACTF128 $1, Y10, X11
+	VADDPD       X11, X10, X10
+	VUNPCKHPD    X10, X10, X11
+	VADDSD       X11, X10, X10
+	VMOVSD       X10, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func sqrtAccAVX2(t, acc *float64, n int) float64
+// acc[j] += sqrt(t[j]) for j < n (a multiple of 4); returns Σ sqrt(t[j]).
+TEXT ·sqrtAccAVX2(SB), NOSPLIT, $0-32
+	MOVQ t+0(FP), SI
+	MOVQ acc+8(FP), R9
+	MOVQ n+16(FP), CX
+	VXORPD Y10, Y10, Y10
+
+loop:
+	CMPQ CX, $4
+	JLT  done
+	VSQRTPD (SI), Y3
+	VADDPD  (R9), Y3, Y4
+	VMOVUPD Y4, (R9)
+	VADDPD  Y3, Y10, Y10
+	ADDQ    $32, SI
+	ADDQ    $32, R9
+	SUBQ    $4, CX
+	JMP     loop
+
+done:
+	VEXTRACTF128 $1, Y10, X11
+	VADDPD       X11, X10, X10
+	VUNPCKHPD    X10, X10, X11
+	VADDSD       X11, X10, X10
+	VMOVSD       X10, ret+24(FP)
+	VZEROUPPER
+	RET
