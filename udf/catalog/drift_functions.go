@@ -29,7 +29,7 @@ var psiAgg = &Function{
 	Deterministic: true,
 	Null:          SkipNullRows,
 	Summary: "Population stability index of the group's values against the training distribution in expected_bins " +
-		`(JSON {"edges":[...],"expected":[...]} as a model stores it): Σ (a − e)·ln(a / e) over the bins, ` +
+		`(JSON {"edges":[...],"expected":[...]}, one element of a k-means model's drift_bins): Σ (a − e)·ln(a / e) over the bins, ` +
 		"a zero share counted as 0.0001; below 0.1 stable, 0.1–0.2 watch, 0.2 or more re-train. " +
 		"GROUP BY month charts drift over time; an empty group gives NULL.",
 	Example: `SELECT round(psi('` + driftExample + `', v), 4) FROM (SELECT 5 AS v UNION ALL SELECT 20 ` +
