@@ -109,3 +109,15 @@ func BenchmarkRFMScore(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRFMSegment measures a text result (rfm_segment copies its Go
+// string into SQLite) on top of rfm_score: two custseg calls per row.
+func BenchmarkRFMSegment(b *testing.B) {
+	db := benchDB(b, "sqlite3")
+	q := `SELECT sum(length(rfm_segment(rfm_score('bench', r, f, m)))) FROM bench`
+	benchSum(b, db, q)
+	for b.Loop() {
+		benchSum(b, db, q)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchRows, "ns/row")
+}

@@ -13,7 +13,7 @@ import (
 
 	custsql "github.com/custseg/custseg/sql"
 
-	_ "github.com/custseg/custseg/ext/sqlite"
+	extsqlite "github.com/custseg/custseg/ext/sqlite"
 	"github.com/custseg/custseg/ext/sqlite/sqlitefn"
 	"github.com/custseg/custseg/udf/catalog"
 )
@@ -612,5 +612,18 @@ func TestSilhouetteGroupBy(t *testing.T) {
 	}
 	if err := rows.Err(); err != nil || n != 2 {
 		t.Fatalf("%d groups, err %v", n, err)
+	}
+}
+
+func TestEnableIsIdempotent(t *testing.T) {
+	for i := 0; i < 3; i++ {
+		if err := extsqlite.Enable(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Still one registration per function on a new connection.
+	db := openDB(t)
+	if v := mustValue(t, db, `SELECT count(*) FROM pragma_function_list WHERE name = 'rfm_score'`); v != int64(1) {
+		t.Errorf("rfm_score registered %v times", v)
 	}
 }
