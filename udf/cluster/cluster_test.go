@@ -4,8 +4,11 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"strconv"
 	"testing"
+	"time"
 )
 
 // dataset builds the deterministic points also built by the Python script
@@ -265,5 +268,29 @@ func BenchmarkSilhouette(b *testing.B) {
 			pairs := float64(n) * float64(n-1) / 2
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/pairs, "ns/pair")
 		})
+	}
+}
+
+// TestSilhouetteLarge times the exact silhouette on CUSTSEG_SILHOUETTE_N
+// 3-D points (e.g. 200000; skipped when unset): scikit-learn 1.2.1 takes
+// ~290 s for 200k points on this kind of machine (engines.md).
+func TestSilhouetteLarge(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("CUSTSEG_SILHOUETTE_N"))
+	if n == 0 {
+		t.Skip("set CUSTSEG_SILHOUETTE_N to run")
+	}
+	x, lab := benchData(n, 3, 5)
+	start := time.Now()
+	calls := 0
+	s, err := SilhouetteProgress(x, 3, lab, func(done, total int) { calls++ })
+	if err != nil {
+		t.Fatal(err)
+	}
+	el := time.Since(start)
+	pairs := float64(n) * float64(n-1) / 2
+	t.Logf("n=%d: silhouette %.6f in %v (%.3f ns/pair, %d progress calls, GOMAXPROCS=%d)",
+		n, s, el, float64(el.Nanoseconds())/pairs, calls, runtime.GOMAXPROCS(0))
+	if s < -1 || s > 1 {
+		t.Errorf("silhouette %v out of [-1, 1]", s)
 	}
 }

@@ -90,7 +90,9 @@ func Silhouette(x []float64, d int, labels []int) (float64, error) {
 }
 
 // SilhouetteProgress is Silhouette with a progress callback, called (never
-// concurrently) with the number of finished work units out of total.
+// concurrently, from the workers) after each block of rows with the number of
+// finished tiles (tile×tile blocks of pairs, proportional to the work) out of
+// total. For n = 1M there are about 7.6M tiles and 3907 calls.
 func SilhouetteProgress(x []float64, d int, labels []int, progress func(done, total int)) (float64, error) {
 	s, err := silhouetteSamples(x, d, labels, progress)
 	if err != nil {
@@ -155,7 +157,7 @@ func silhouetteSamples(x []float64, d int, labels []int, progress func(done, tot
 	sums := make([][]float64, workers)
 	var next atomic.Int64
 	var mu sync.Mutex
-	done := 0
+	done, totalTiles := 0, nb*(nb+1)/2
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		sums[w] = make([]float64, k*n)
@@ -171,8 +173,8 @@ func silhouetteSamples(x []float64, d int, labels []int, progress func(done, tot
 				ker.rowBlock(bi)
 				if progress != nil {
 					mu.Lock()
-					done++
-					progress(done, nb)
+					done += nb - bi // row block bi covers tiles (bi, bi..nb-1)
+					progress(done, totalTiles)
 					mu.Unlock()
 				}
 			}
