@@ -55,7 +55,7 @@ type Summary struct {
 	Rejected int64         // rows added to load_rejects
 	Blank    int64         // blank lines skipped
 	Replaced int64         // rows of an earlier load of the same content removed (Options.Replace)
-	Duration time.Duration // wall time of this file's load
+	Duration time.Duration // wall time of reading and writing this file; the commit, after the last file, is not included
 	SHA256   string        // hex SHA-256 of the decompressed content
 }
 
@@ -207,9 +207,11 @@ func loadFile(ctx context.Context, kind engine.Kind, conn *sql.Conn, path string
 	// end (a duplicate rolls back); with Replace it is needed first, to stage
 	// the new rows apart from the old ones.
 	var old *earlier
+	var preSHA string
 	table := "transactions"
 	if opts.Replace {
 		sha, err := contentHash(path)
+		preSHA = sha
 		if err != nil {
 			return sum, err
 		}
@@ -218,13 +220,10 @@ func loadFile(ctx context.Context, kind engine.Kind, conn *sql.Conn, path string
 		}
 		if old != nil {
 			table = stageTable
-			stmts := []string{
-				"CREATE TABLE " + stageTable + " (invoice_no TEXT, stock_code TEXT, description TEXT, quantity BIGINT, invoice_date TIMESTAMP, unit_price DOUBLE, customer_id TEXT, country TEXT)",
-			}
-			for _, q := range stmts {
-				if _, err := conn.ExecContext(ctx, q); err != nil {
-					return sum, err
-				}
+			// A plain table created inside the transaction: a rollback removes it.
+			if _, err := conn.ExecContext(ctx, "CREATE TABLE "+stageTable+
+				" (invoice_no TEXT, stock_code TEXT, description TEXT, quantity BIGINT, invoice_date TIMESTAMP, unit_price DOUBLE, customer_id TEXT, country TEXT)"); err != nil {
+				return sum, err
 			}
 			if _, err := conn.ExecContext(ctx, "DELETE FROM load_rejects WHERE source = ?", old.source); err != nil {
 				return sum, err
@@ -323,6 +322,9 @@ func loadFile(ctx context.Context, kind engine.Kind, conn *sql.Conn, path string
 			return sum, duplicateError(sum.SHA256, old)
 		}
 	} else {
+		if sum.SHA256 != preSHA {
+			return sum, fmt.Errorf("the file changed while it was being loaded")
+		}
 		if err := replaceRows(ctx, conn, kind, old, &sum); err != nil {
 			return sum, err
 		}
