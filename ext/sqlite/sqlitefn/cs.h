@@ -30,11 +30,16 @@ typedef struct {
 	int32_t t;
 } cs_value;
 
-/* A numeric or NULL result, written by Go and emitted by C after the call.
- * set = 1 means Go already set the result itself (text or error). */
+/* A result, written by Go and emitted by C after the call. Text that fits
+ * is copied by Go into buf (cap bytes on the C stack of the trampoline),
+ * which saves a second cgo call; longer text Go sets itself.
+ * set = 1 means Go already set the result itself (long text or error). */
 typedef struct {
 	int64_t i;
 	double f;
+	char *buf;
+	int32_t cap;
+	int32_t n;
 	int32_t t;
 	int32_t set;
 } cs_result;

@@ -28,6 +28,9 @@ SQLITE_EXTENSION_INIT1
 /* Arguments up to this count live on the C stack; more are allocated. */
 #define CS_STACK_ARGS 16
 
+/* Text results up to this size are copied through the trampoline's stack. */
+#define CS_TEXT_BUF 256
+
 /* cs_fill converts argv into vals; it returns 0, or 1 when SQLite ran out
  * of memory converting text (the result is then already set). */
 static int cs_fill(sqlite3_context *ctx, int argc, sqlite3_value **argv, cs_value *vals) {
@@ -82,6 +85,9 @@ static void cs_emit(sqlite3_context *ctx, const cs_result *r) {
 	case CS_DOUBLE:
 		sqlite3_result_double(ctx, r->f);
 		break;
+	case CS_TEXT:
+		sqlite3_result_text(ctx, r->buf, r->n, SQLITE_TRANSIENT);
+		break;
 	default:
 		sqlite3_result_null(ctx);
 		break;
@@ -125,12 +131,15 @@ static int cs_statement_start(sqlite3_context *ctx) {
 
 static void cs_scalar(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 	cs_value stack[CS_STACK_ARGS];
+	char text[CS_TEXT_BUF];
 	cs_result out;
 	cs_value *vals = cs_args(ctx, argc, stack);
 	if (vals == NULL) {
 		return;
 	}
 	memset(&out, 0, sizeof out);
+	out.buf = text;
+	out.cap = CS_TEXT_BUF;
 	if (cs_fill(ctx, argc, argv, vals) == 0) {
 		custsegSqliteScalar(ctx, (uintptr_t)sqlite3_user_data(ctx), cs_statement_start(ctx), argc, vals, &out);
 		cs_emit(ctx, &out);
@@ -165,10 +174,13 @@ static void cs_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 }
 
 static void cs_final(sqlite3_context *ctx) {
+	char text[CS_TEXT_BUF];
 	cs_result out;
 	/* NULL when no row reached xStep (an empty group). */
 	uintptr_t *slot = (uintptr_t *)sqlite3_aggregate_context(ctx, 0);
 	memset(&out, 0, sizeof out);
+	out.buf = text;
+	out.cap = CS_TEXT_BUF;
 	custsegSqliteFinal(ctx, (uintptr_t)sqlite3_user_data(ctx), slot, &out);
 	cs_emit(ctx, &out);
 }

@@ -280,6 +280,11 @@ func setResult(ctx *C.struct_sqlite3_context, out *C.cs_result, v catalog.Value)
 	case catalog.Double:
 		out.t, out.f = C.CS_DOUBLE, C.double(v.Float)
 	case catalog.Text:
+		if n := len(v.Text); out.buf != nil && n <= int(out.cap) {
+			copy(unsafe.Slice((*byte)(unsafe.Pointer(out.buf)), n), v.Text)
+			out.t, out.n = C.CS_TEXT, C.int32_t(n)
+			return
+		}
 		C.csq_result_text(ctx, (*C.char)(unsafe.Pointer(unsafe.StringData(v.Text))), C.int(len(v.Text)))
 		out.set = 1
 	default:
