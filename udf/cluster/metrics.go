@@ -56,7 +56,10 @@ func Inertia(x []float64, d int, labels []int) (float64, error) {
 //	a(i) = ||x_i − μ_own||,  b(i) = min over other clusters c of ||x_i − μ_c||
 //	s(i) = (b(i) − a(i)) / max(a(i), b(i))   (0 when both are 0)
 //
-// and the mean of s(i). It needs at least 2 distinct labels.
+// and the mean of s(i). The centroids are the means of the labelled points;
+// for a k-means result (every point nearest its own centroid) this is
+// MADlib's avg((d2 − d1)/d2) over the two nearest centroid distances. It
+// needs at least 2 distinct labels.
 func SilhouetteSimplified(x []float64, d int, labels []int) (float64, error) {
 	e, err := encode(x, d, labels)
 	if err != nil {

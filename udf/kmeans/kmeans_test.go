@@ -242,3 +242,65 @@ func BenchmarkFit(b *testing.B) {
 		}
 	}
 }
+
+// Hamerly's bounds only skip work: from the same seeds, the bounded loop
+// must reach the same partition as plain Lloyd iterations.
+func TestHamerlyEqualsPlainLloyd(t *testing.T) {
+	for _, tc := range []struct{ n, d, k int }{{2000, 3, 6}, {1500, 2, 10}, {800, 5, 4}, {3000, 1, 7}} {
+		x := qualityData(tc.n)
+		if tc.d != 3 {
+			r := rand.New(rand.NewPCG(uint64(tc.n), 5))
+			x = make([]float64, tc.n*tc.d)
+			for i := range x {
+				x[i] = r.NormFloat64() + float64((i/tc.d)%4)
+			}
+		}
+		w := newWorkspace(tc.n, tc.d, tc.k)
+		w.seed(x, rand.New(rand.NewPCG(11, 0)))
+		start := append([]float64(nil), w.centers...)
+		w.lloyd(x, 1000, 0)
+		w.assignExact(x)
+
+		// Plain Lloyd from the same centres.
+		n, d, k := tc.n, tc.d, tc.k
+		c := start
+		labels := make([]int, n)
+		for iter := 0; iter < 1000; iter++ {
+			changed := false
+			for i := 0; i < n; i++ {
+				best, bv := 0, math.Inf(1)
+				for cc := 0; cc < k; cc++ {
+					if v := sqDist(x[i*d:i*d+d], c[cc*d:cc*d+d]); v < bv {
+						best, bv = cc, v
+					}
+				}
+				if best != labels[i] || iter == 0 {
+					changed = changed || best != labels[i]
+					labels[i] = best
+				}
+			}
+			if !changed && iter > 0 {
+				break
+			}
+			sums := make([]float64, k*d)
+			cnt := make([]int, k)
+			for i, l := range labels {
+				cnt[l]++
+				for j := 0; j < d; j++ {
+					sums[l*d+j] += x[i*d+j]
+				}
+			}
+			for cc := 0; cc < k; cc++ {
+				if cnt[cc] == 0 {
+					t.Skipf("%+v: plain Lloyd met an empty cluster", tc)
+				}
+				for j := 0; j < d; j++ {
+					c[cc*d+j] = sums[cc*d+j] * (1 / float64(cnt[cc]))
+				}
+			}
+		}
+		if !samePartition(labels, w.labels) {
+			t.Errorf("%+v: Hamerly and plain Lloyd disagree", tc)
+		}
+	}
+}

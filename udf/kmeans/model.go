@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+
+	"github.com/custseg/custseg/udf/drift"
 )
 
 // Kind is the "kind" of a k-means model in the registry.
@@ -53,7 +55,11 @@ type Model struct {
 	TrainingRows         int                `json:"training_rows"`
 	Fingerprint          string             `json:"fingerprint"`
 	KSelection           []KRow             `json:"k_selection,omitempty"`
-	KSelectionReason     string             `json:"k_selection_reason,omitempty"`
+	// DriftBins are the training population of each feature (raw units,
+	// quantile bins with their proportions), one per feature in order, so a
+	// drift check needs no old rows (see udf/drift and custseg drift).
+	DriftBins        []drift.Bins `json:"drift_bins,omitempty"`
+	KSelectionReason string       `json:"k_selection_reason,omitempty"`
 
 	flat []float64 // k×d scaled centroids, row-major
 }
