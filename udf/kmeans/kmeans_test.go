@@ -304,3 +304,24 @@ func TestHamerlyEqualsPlainLloyd(t *testing.T) {
 		}
 	}
 }
+
+// Iterations do not allocate: a fit's allocations do not grow with the
+// number of Lloyd iterations it runs.
+func TestNoAllocationPerIteration(t *testing.T) {
+	x := qualityData(2000)
+	allocs := func(maxIter int) float64 {
+		return testing.AllocsPerRun(5, func() {
+			if _, err := Fit(x, 2000, 3, 8, Options{Seed: 1, NInit: 1, MaxIter: maxIter, Tol: -1}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	one, many := allocs(1), allocs(200)
+	r, _ := Fit(x, 2000, 3, 8, Options{Seed: 1, NInit: 1, MaxIter: 200, Tol: -1})
+	if r.Iter < 5 {
+		t.Fatalf("only %d iterations: the comparison means nothing", r.Iter)
+	}
+	if many != one {
+		t.Errorf("%v allocations with 1 iteration, %v with %d", one, many, r.Iter)
+	}
+}
