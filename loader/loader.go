@@ -286,7 +286,10 @@ func loadFile(ctx context.Context, kind engine.Kind, conn *sql.Conn, path string
 					return err
 				}
 			}
-			p.free <- b
+			select {
+			case p.free <- b:
+			default:
+			}
 		}
 		return p.err
 	}
@@ -510,6 +513,11 @@ func (p *parser) produce(ctx context.Context, rr *recordReader, conv *converter,
 			it.raw = rawText(enc, rec.raw)
 		}
 		if len(b.items) == batchSize {
+			select {
+			case <-p.quit:
+				return errors.New("stopped")
+			default:
+			}
 			if err := send(b); err != nil {
 				return err
 			}
