@@ -90,12 +90,13 @@ func FuzzParseRecords(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	dates := newDateParser("%d.%m.%Y")
-	lay := &layout{header: make([]string, 8)}
+	lay := &layout{header: make([]string, 8), used: make([]bool, 8)}
 	for i := range lay.idx {
 		lay.idx[i] = -1
 	}
 	for i := 0; i < 8; i++ {
 		lay.idx[i] = i
+		lay.used[i] = true
 	}
 	conv := &converter{l: lay, dates: dates}
 	f.Fuzz(func(t *testing.T, in []byte) {

@@ -60,7 +60,8 @@
 // found 9`, `description: invalid UTF-8 byte 0xA3 (...)`, `field 3:
 // unexpected text after a closing quote`, `unterminated quoted field: the
 // rest of the file was read as this one record`. A byte not valid in the
-// encoding rejects its record; it is never replaced. raw is the record's
+// encoding rejects its record, even in a column that is not loaded; it is
+// never replaced. raw is the record's
 // text, decoded, with undecodable bytes written as \xNN, cut after 64 KiB.
 //
 // # Transactions and duplicates

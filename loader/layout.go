@@ -56,6 +56,7 @@ func normalizeHeader(h string) string {
 type layout struct {
 	header []string
 	idx    [numTargets]int // field index, -1 when absent
+	used   []bool          // per field: read into some target column
 	amount bool            // quantity = 1, unit_price = amount
 }
 
@@ -146,6 +147,12 @@ func newLayout(header []string, m map[string]string) (*layout, error) {
 	} else {
 		l.idx[colAmount] = -1
 	}
+	l.used = make([]bool, len(header))
+	for _, i := range l.idx {
+		if i >= 0 {
+			l.used[i] = true
+		}
+	}
 	var missing []string
 	for _, t := range []int{colCustomerID, colInvoiceDate} {
 		if l.idx[t] < 0 {
@@ -210,6 +217,15 @@ func (c *converter) convert(fields []string, r *row) string {
 			continue
 		}
 		v[t], ok[t] = s, !isMissing(s)
+	}
+	// A bad byte in a column that is not loaded still rejects the record:
+	// it means the file is not in the encoding it is read with.
+	for i, used := range l.used {
+		if !used {
+			if _, bad, good := decode(c.enc, fields[i]); !good {
+				c.probs = append(c.probs, fmt.Sprintf("%s (not loaded): invalid %s byte 0x%02X", quoteValue(l.header[i]), encName(c.enc), bad)+encHint(c.enc))
+			}
+		}
 	}
 	*r = row{}
 	for _, t := range []int{colInvoiceNo, colStockCode, colDescription, colCustomerID, colCountry} {

@@ -459,3 +459,25 @@ func TestLongReject(t *testing.T) {
 		})
 	}
 }
+
+// TestBadByteInIgnoredColumn: a byte invalid in the encoding rejects its
+// record even in a column that is not loaded (number_of_cds in CDNOW).
+func TestBadByteInIgnoredColumn(t *testing.T) {
+	f := writeFile(t, "cdnow.csv", "customer_id,date,number_of_cds,dollar_value\n00001,1997-01-01,1,11.77\n00002,1997-01-12,\xff,12.00\n")
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			db := openDB(t, e.ext)
+			sums, err := Load(context.Background(), db, []string{f}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := sums[0]; s.Loaded != 1 || s.Rejected != 1 {
+				t.Errorf("%v, want 1 loaded, 1 rejected", s)
+			}
+			want := rejectRow{3, `"number_of_cds" (not loaded): invalid UTF-8 byte 0xFF (if the file is Latin-1, load it with encoding latin-1)`, `00002,1997-01-12,\xFF,12.00`}
+			if got := rejects(t, db); len(got) != 1 || got[0] != want {
+				t.Errorf("rejects %+v, want %+v", got, want)
+			}
+		})
+	}
+}
