@@ -158,6 +158,36 @@ func TestKernelAgainstReference(t *testing.T) {
 	}
 }
 
+// The row mode (used when k×n sums would not fit the memory budget) gives
+// the same values as the reference.
+func TestRowModeAgainstReference(t *testing.T) {
+	oldSym, oldRow := symmetricBudget, rowModeBudget
+	defer func() { symmetricBudget, rowModeBudget = oldSym, oldRow }()
+	symmetricBudget = 0
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, tc := range []struct{ n, d, k, singletons, budget int }{
+		{700, 3, 4, 1, 16 << 20}, {600, 2, 50, 3, 8 * 50 * 3}, {530, 5, 7, 0, 1}, {300, 1, 290, 0, 16 << 20},
+	} {
+		rowModeBudget = tc.budget
+		x, lab := randomInput(r, tc.n, tc.d, tc.k, tc.singletons)
+		got, err := SilhouetteSamples(x, tc.d, lab)
+		if err != nil {
+			t.Fatalf("%+v: %v", tc, err)
+		}
+		want := refSilhouetteSamples(x, tc.d, lab)
+		for i := range want {
+			if math.Abs(got[i]-want[i]) > 1e-12 { // same formula, different summation order
+				t.Fatalf("%+v: s(%d) = %.17g, reference %.17g", tc, i, got[i], want[i])
+			}
+		}
+	}
+	calls := 0
+	x, lab := randomInput(r, 1000, 3, 5, 0)
+	if _, err := SilhouetteProgress(x, 3, lab, func(done, total int) { calls++ }); err != nil || calls == 0 {
+		t.Errorf("row mode progress: %d calls, %v", calls, err)
+	}
+}
+
 func TestSilhouetteProgress(t *testing.T) {
 	x, lab := randomInput(rand.New(rand.NewPCG(3, 4)), 2000, 3, 4, 0)
 	calls, last, total := 0, 0, 0

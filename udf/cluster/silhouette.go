@@ -148,17 +148,82 @@ func silhouetteSamples(x []float64, d int, labels []int, progress func(done, tot
 	}
 
 	nb := (n + tile - 1) / tile
-	workers := runtime.GOMAXPROCS(0)
-	if workers > nb {
-		workers = nb
+	workers := min(runtime.GOMAXPROCS(0), nb)
+	out := make([]float64, n)
+	// sil sets s(p) from the sums of distances from sorted point p to each
+	// cluster c, found at sums[c*stride].
+	sil := func(p int, sums []float64, stride int) {
+		own := slab[p]
+		if e.size[own] == 1 {
+			out[perm[p]] = 0 // alone in its cluster
+			return
+		}
+		a := sums[own*stride] / float64(e.size[own]-1)
+		b := math.Inf(1)
+		for c := 0; c < k; c++ {
+			if c == own {
+				continue
+			}
+			if v := sums[c*stride] / float64(e.size[c]); v < b {
+				b = v
+			}
+		}
+		s := 0.0
+		if m := math.Max(a, b); m > 0 {
+			s = (b - a) / m
+		}
+		out[perm[p]] = s
 	}
-	// sums[w][c*n+p] = worker w's share of the summed distance from sorted
-	// point p to cluster c.
-	sums := make([][]float64, workers)
+
 	var next atomic.Int64
 	var mu sync.Mutex
-	done, totalTiles := 0, nb*(nb+1)/2
+	done := 0
+	report := func(units, total int) {
+		if progress != nil {
+			mu.Lock()
+			done += units
+			progress(done, total)
+			mu.Unlock()
+		}
+	}
 	var wg sync.WaitGroup
+
+	if float64(workers)*float64(k)*float64(n)*8 > symmetricBudget {
+		// Row mode, for many clusters: each worker owns blocks of rows and
+		// sums every pair of them itself (each distance is computed twice),
+		// holding only rows×k sums, so memory stays O(n·d + rows·k).
+		rows := max(1, min(tile, rowModeBudget/(8*k)))
+		nr := (n + rows - 1) / rows
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ker := newKernel(cols, n, d, slab, start, nil)
+				scratch := make([]float64, tile)
+				sums := make([]float64, rows*k)
+				for {
+					ri := int(next.Add(1) - 1)
+					if ri >= nr {
+						return
+					}
+					i0, i1 := ri*rows, min(ri*rows+rows, n)
+					ker.rowSums(i0, i1, sums, k, scratch)
+					for p := i0; p < i1; p++ {
+						sil(p, sums[(p-i0)*k:(p-i0)*k+k], 1)
+					}
+					report(1, nr)
+				}
+			}()
+		}
+		wg.Wait()
+		return out, nil
+	}
+
+	// Symmetric mode: each pair once, in tiles (bi, bj ≥ bi); sums[w][c*n+p]
+	// is worker w's share of the summed distance from sorted point p to
+	// cluster c.
+	sums := make([][]float64, workers)
+	totalTiles := nb * (nb + 1) / 2
 	for w := 0; w < workers; w++ {
 		sums[w] = make([]float64, k*n)
 		wg.Add(1)
@@ -171,12 +236,7 @@ func silhouetteSamples(x []float64, d int, labels []int, progress func(done, tot
 					return
 				}
 				ker.rowBlock(bi)
-				if progress != nil {
-					mu.Lock()
-					done += nb - bi // row block bi covers tiles (bi, bi..nb-1)
-					progress(done, totalTiles)
-					mu.Unlock()
-				}
+				report(nb-bi, totalTiles) // row block bi covers tiles (bi, bi..nb-1)
 			}
 		}(sums[w])
 	}
@@ -187,32 +247,20 @@ func silhouetteSamples(x []float64, d int, labels []int, progress func(done, tot
 			acc[i] += v
 		}
 	}
-
-	out := make([]float64, n)
 	for p := 0; p < n; p++ {
-		own := slab[p]
-		if e.size[own] == 1 {
-			out[perm[p]] = 0
-			continue
-		}
-		a := acc[own*n+p] / float64(e.size[own]-1)
-		b := math.Inf(1)
-		for c := 0; c < k; c++ {
-			if c == own {
-				continue
-			}
-			if v := acc[c*n+p] / float64(e.size[c]); v < b {
-				b = v
-			}
-		}
-		s := 0.0
-		if m := math.Max(a, b); m > 0 {
-			s = (b - a) / m
-		}
-		out[perm[p]] = s
+		sil(p, acc[p:], n)
 	}
 	return out, nil
 }
+
+// symmetricBudget bounds the per-worker k×n sums of the symmetric mode
+// (bytes, all workers together); above it the row mode is used.
+// rowModeBudget bounds a row-mode worker's rows×k sums. Variables so tests
+// can force the row mode.
+var (
+	symmetricBudget float64 = 512 << 20
+	rowModeBudget           = 16 << 20
+)
 
 // kernel accumulates, for one worker, the distance sums of the pairs in
 // the upper triangle of the (sorted) pair matrix.
@@ -222,13 +270,12 @@ type kernel struct {
 	slab  []int
 	start []int     // cluster c occupies sorted positions start[c]..start[c+1]
 	acc   []float64 // k×n
-	xi    []float64 // coordinates of the current row point
 	tmp   []float64 // squared distances of one row against a column run
 }
 
 func newKernel(cols []float64, n, d int, slab, start []int, acc []float64) *kernel {
 	return &kernel{cols: cols, n: n, d: d, slab: slab, start: start, acc: acc,
-		xi: make([]float64, d), tmp: make([]float64, tile)}
+		tmp: make([]float64, tile)}
 }
 
 // rowBlock handles every tile (bi, bj) with bj >= bi: for each row point i
@@ -251,24 +298,48 @@ func (kr *kernel) rowBlock(bi int) {
 			for lo < j1 {
 				lj := kr.slab[lo]
 				hi := min(j1, kr.start[lj+1])
-				kr.acc[lj*n+i] += kr.run(i, lo, hi, colAcc)
+				kr.acc[lj*n+i] += kr.run(i, lo, hi, colAcc[lo:hi])
 				lo = hi
 			}
 		}
 	}
 }
 
-// run adds dist(i, j) to colAcc[j] for j in [lo, hi) and returns their sum.
+// rowSums sets sums[(i−i0)·k + c] to the summed distance from sorted point
+// i to cluster c, for i in [i0, i1), visiting the columns tile by tile so a
+// column block stays in cache across the rows. dist(i, i) = 0 adds nothing.
+func (kr *kernel) rowSums(i0, i1 int, sums []float64, k int, scratch []float64) {
+	sums = sums[:(i1-i0)*k]
+	for t := range sums {
+		sums[t] = 0
+	}
+	for j0 := 0; j0 < kr.n; j0 += tile {
+		j1 := min(j0+tile, kr.n)
+		for i := i0; i < i1; i++ {
+			row := sums[(i-i0)*k : (i-i0)*k+k]
+			for lo := j0; lo < j1; {
+				lj := kr.slab[lo]
+				hi := min(j1, kr.start[lj+1])
+				// scratch only absorbs the per-column additions.
+				row[lj] += kr.run(i, lo, hi, scratch[:hi-lo])
+				lo = hi
+			}
+		}
+	}
+}
+
+// run adds dist(i, j) to colAcc[j−lo] for j in [lo, hi) (colAcc holds
+// hi−lo entries) and returns their sum.
 func (kr *kernel) run(i, lo, hi int, colAcc []float64) float64 {
 	n := kr.n
 	c := kr.cols
 	switch kr.d {
 	case 1:
-		return run1(c[i], c[lo:hi], colAcc[lo:hi])
+		return run1(c[i], c[lo:hi], colAcc)
 	case 2:
-		return run2(c[i], c[n+i], c[lo:hi], c[n+lo:n+hi], colAcc[lo:hi])
+		return run2(c[i], c[n+i], c[lo:hi], c[n+lo:n+hi], colAcc)
 	case 3:
-		return run3(c[i], c[n+i], c[2*n+i], c[lo:hi], c[n+lo:n+hi], c[2*n+lo:2*n+hi], colAcc[lo:hi])
+		return run3(c[i], c[n+i], c[2*n+i], c[lo:hi], c[n+lo:n+hi], c[2*n+lo:2*n+hi], colAcc)
 	}
 	m := hi - lo
 	t := kr.tmp[:m]
@@ -284,7 +355,7 @@ func (kr *kernel) run(i, lo, hi int, colAcc []float64) float64 {
 			t[j] += diff * diff
 		}
 	}
-	return sqrtAcc(t, colAcc[lo:hi])
+	return sqrtAcc(t, colAcc)
 }
 
 func sqrtAccGo(t, acc []float64) float64 {
