@@ -215,8 +215,14 @@ func TestAutoK(t *testing.T) {
 }
 
 func TestNameSegments(t *testing.T) {
+	for _, scaler := range []string{"standard", "robust", "none"} {
+		t.Run(scaler, func(t *testing.T) { testNames(t, scaler) })
+	}
+}
+
+func testNames(t *testing.T, scaler string) {
 	rows := rfmRows(2000, 4)
-	m, err := Train(rows, 2000, rfmFeatures, TrainOptions{K: 4, Seed: 0})
+	m, err := Train(rows, 2000, rfmFeatures, TrainOptions{K: 4, Seed: 0, Scaler: scaler})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +254,7 @@ func TestNameSegments(t *testing.T) {
 		seen[n] = true
 	}
 	// Colliding profiles get qualifiers; non-RFM features get generic names.
-	twins := &Model{Features: rfmFeatures, K: 2, Centroids: [][]float64{{-1, 1, 1}, {-1, 2, 2}}}
+	twins := &Model{Features: rfmFeatures, K: 2, Scaler: Scaler{Method: "standard"}, Centroids: [][]float64{{-1, 1, 1}, {-1, 2, 2}}}
 	if got := NameSegments(twins); got[0] != "Champions (lower value)" || got[1] != "Champions (higher value)" {
 		t.Errorf("twins named %v", got)
 	}

@@ -2,6 +2,7 @@ package kmeans
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 )
@@ -25,9 +26,58 @@ func rfmRoles(features []string) (r, f, m int) {
 	return r, f, m
 }
 
+// profiles returns the centroids as z-score-like profiles. With the standard
+// scaler the scaled coordinates already are z-scores. Otherwise they are
+// centred on the size-weighted mean of the centroids (the training mean, for
+// k-means), then multiplied by 1.349 for the robust scaler (IQR units to σ
+// units for a normal) or, with no scaler, divided by the size-weighted
+// spread of the centroids.
+func profiles(m *Model) [][]float64 {
+	d := len(m.Features)
+	w := make([]float64, m.K)
+	total := 0.0
+	for c := range w {
+		w[c] = 1
+		if len(m.SegmentSizes) == m.K {
+			w[c] = float64(m.SegmentSizes[c])
+		}
+		total += w[c]
+	}
+	out := make([][]float64, m.K)
+	for c := range out {
+		out[c] = make([]float64, d)
+	}
+	for j := 0; j < d; j++ {
+		mean, sd := 0.0, 0.0
+		for c, cen := range m.Centroids {
+			mean += w[c] * cen[j]
+		}
+		mean /= total
+		for c, cen := range m.Centroids {
+			sd += w[c] * (cen[j] - mean) * (cen[j] - mean)
+		}
+		sd = math.Sqrt(sd / total)
+		div := 1.0
+		switch m.Scaler.Method {
+		case "standard":
+			mean = 0 // already z-scores: the training mean is 0
+		case "robust":
+			div = 1 / 1.349 // IQR units → σ units: IQR ≈ 1.349σ
+		default:
+			div = sd
+		}
+		for c, cen := range m.Centroids {
+			if div > 0 {
+				out[c][j] = (cen[j] - mean) / div
+			}
+		}
+	}
+	return out
+}
+
 // NameSegments returns one readable, distinct name per centroid. When the
 // model has a recency feature and a frequency or monetary one, names come
-// from each centroid's profile in scaled units (z-scores for the standard
+// from each centroid's profile (see profiles: z-scores for the standard
 // scaler; recency is "days since", so low is good):
 //
 //	recent (r <= 0):  value v = mean(f, m) >= 0.5 → Champions, >= 0 → Loyal Customers,
@@ -42,9 +92,10 @@ func NameSegments(m *Model) []string {
 	if ri < 0 || (fi < 0 && mi < 0) {
 		return genericNames(m.K)
 	}
+	z := profiles(m)
 	names := make([]string, m.K)
 	value := make([]float64, m.K)
-	for c, cen := range m.Centroids {
+	for c, cen := range z {
 		r := cen[ri]
 		var f, v float64
 		switch {
