@@ -1,9 +1,12 @@
 package loader
 
 import (
+	"bufio"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -213,6 +216,93 @@ func TestReplaceOnlineRetail(t *testing.T) {
 			if n := queryInt(t, db, "SELECT count(*) FROM load_files"); n != 1 {
 				t.Errorf("%d load_files rows, want 1", n)
 			}
+		})
+	}
+}
+
+// TestLoadOnlineRetailWildCopy rewrites the real file the way other copies
+// of it circulate (README: US m/d/yyyy h:mm dates, float CustomerIDs, NA for
+// missing values, Latin-1 bytes for £, CRLF line ends) and checks that it
+// loads to the same figures as the original.
+func TestLoadOnlineRetailWildCopy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("rewrites and loads the real file")
+	}
+	path := dataFile(t, "online_retail.csv.gz")
+	src, err := openSource(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.f.Close()
+	out := filepath.Join(t.TempDir(), "wild.csv")
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	rr := newRecordReader(src.r)
+	hdr, _ := rr.next()
+	w.WriteString(encodeRecord(hdr.fields) + "\r\n")
+	pounds := 0
+	for {
+		rec, err := rr.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil || rec.problem != "" {
+			t.Fatal(err, rec.problem)
+		}
+		fs := append([]string(nil), rec.fields...)
+		d, err := time.Parse("2006-01-02 15:04:05", fs[4])
+		if err != nil || d.Second() != 0 {
+			t.Fatalf("date %q", fs[4])
+		}
+		fs[4] = d.Format("1/2/2006 15:04")
+		if fs[6] != "" {
+			fs[6] += ".0"
+		}
+		for i, v := range fs {
+			if v == "" {
+				fs[i] = "NA"
+			}
+			if strings.Contains(v, "£") {
+				pounds++
+			}
+			fs[i] = strings.ReplaceAll(fs[i], "£", "\xa3")
+		}
+		w.WriteString(encodeRecord(fs) + "\r\n")
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			db := openDB(t, e.ext)
+			sums, err := Load(context.Background(), db, []string{out}, Options{Encoding: "latin-1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := sums[0]; s.Loaded != 541909 || s.Rejected != 0 {
+				t.Errorf("%v, want 541909 loaded", s)
+			}
+			for _, c := range []struct {
+				q    string
+				want int64
+			}{
+				{"SELECT count(*) FROM transactions WHERE customer_id IS NULL", 135080},
+				{"SELECT count(*) FROM transactions WHERE description IS NULL", 1454},
+				{"SELECT count(DISTINCT customer_id) FROM transactions", 4372},
+				{"SELECT count(*) FROM transactions WHERE customer_id LIKE '%.%'", 0},
+				{"SELECT count(*) FROM transactions WHERE description LIKE '%£%'", int64(pounds)},
+				{"SELECT sum(quantity) FROM transactions", 5176450},
+				{"SELECT count(*) FROM transactions WHERE CAST(invoice_date AS TEXT) = '2010-12-01 08:26:00'", 7},
+			} {
+				if got := queryInt(t, db, c.q); got != c.want {
+					t.Errorf("%s = %d, want %d", c.q, got, c.want)
+				}
+			}
+			t.Logf("%d descriptions with £", pounds)
 		})
 	}
 }
