@@ -325,3 +325,41 @@ func TestCatalogSilhouetteParallel(t *testing.T) {
 }
 
 func abs(x float64) float64 { return math.Abs(x) }
+
+// TestPanicsBecomeErrors: a panic inside a callback (here: creating an
+// aggregate state, outside the catalog's own recover) is an SQL error
+// naming the function, and the process lives on.
+func TestPanicsBecomeErrors(t *testing.T) {
+	db := openDB(t)
+	agg := &catalog.Function{
+		Name:         "test_panicking_agg",
+		Kind:         catalog.Aggregate,
+		Params:       []catalog.Param{{Name: "x", Type: catalog.Double}},
+		Result:       catalog.Double,
+		Null:         catalog.SkipNullRows,
+		NewAggregate: func() catalog.AggregateState { panic("boom") },
+	}
+	scalar := &catalog.Function{
+		Name:   "test_panicking_scalar",
+		Kind:   catalog.Scalar,
+		Params: []catalog.Param{{Name: "x", Type: catalog.Double}},
+		Result: catalog.Double,
+		Scalar: func(*catalog.Call, []catalog.Value) (catalog.Value, error) { panic("bang") },
+	}
+	if err := registerWith(db, []*catalog.Function{agg, scalar}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]string{
+		`SELECT test_panicking_agg(i::DOUBLE) FROM range(10) t(i)`:    "test_panicking_agg: internal error: boom",
+		`SELECT test_panicking_scalar(i::DOUBLE) FROM range(10) t(i)`: "test_panicking_scalar: internal error: bang",
+	} {
+		_, err := db.Exec(q)
+		if err == nil || !contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want %q", q, err, want)
+		}
+	}
+	var one int
+	if err := db.QueryRow(`SELECT 1`).Scan(&one); err != nil || one != 1 {
+		t.Fatalf("database unusable after the panics: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -67,4 +68,29 @@ func BenchmarkRfmScore10M(b *testing.B) {
 	b.ReportMetric(float64(tc.Nanoseconds())/float64(b.N)/n, "capi-ns/row")
 	b.ReportMetric(float64(tp.Nanoseconds())/float64(b.N)/n, "plain-ns/row")
 	b.ReportMetric(float64(tc)/float64(tp), "ratio")
+}
+
+// TestNoPerRowAllocation: a 1M-row scalar query allocates per chunk (2048
+// rows) at most, not per row.
+func TestNoPerRowAllocation(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates on its own")
+	}
+	db := openDB(t)
+	q := `SELECT sum(rfm_score('` + rfmV1 + `', r, f, m)), count(rfm_segment(rfm_score('` + rfmV1 + `', r, f, m))) FROM ` + rfmInput(1_000_000)
+	var sum, cnt int64
+	if err := db.QueryRow(q).Scan(&sum, &cnt); err != nil { // warm up pools and caches
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if err := db.QueryRow(q).Scan(&sum, &cnt); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	mallocs := after.Mallocs - before.Mallocs
+	t.Logf("1M rows, two functions: %d Go allocations", mallocs)
+	if mallocs > 20000 {
+		t.Fatalf("%d allocations for 1M rows: something allocates per row", mallocs)
+	}
 }
