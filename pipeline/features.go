@@ -29,6 +29,9 @@ type FeatureOptions struct {
 	// AsOf is the reference time for recency; zero means the latest kept
 	// invoice + 1 day. Invoices at or after AsOf are left out.
 	AsOf time.Time
+	// Table is the table written (default customer_features); drift checks
+	// compute features as of another date into a scratch table.
+	Table string
 }
 
 // FeatureSummary reports what Features wrote.
@@ -114,16 +117,25 @@ func whereClause(kind engine.Kind, opts FeatureOptions) string {
 	return strings.Join(conds, "\n      AND ")
 }
 
-// Features (re)writes table customer_features with SQL the engine runs.
+// Features (re)writes table customer_features (or opts.Table) with SQL the
+// engine runs.
 func Features(ctx context.Context, db *engine.DB, opts FeatureOptions) (FeatureSummary, error) {
 	start := time.Now()
 	var asOf string
 	if !opts.AsOf.IsZero() {
 		asOf = dialects[db.Kind].timestamp(opts.AsOf)
 	}
+	table := opts.Table
+	if table == "" {
+		table = "customer_features"
+	}
+	if err := checkIdentifiers("features table", []string{table}); err != nil {
+		return FeatureSummary{}, err
+	}
 	script, err := render(db.Kind, "features.sql", map[string]string{
 		"Where": whereClause(db.Kind, opts),
 		"AsOf":  asOf,
+		"Table": table,
 	})
 	if err != nil {
 		return FeatureSummary{}, err
@@ -140,7 +152,7 @@ func Features(ctx context.Context, db *engine.DB, opts FeatureOptions) (FeatureS
 	}
 	var s FeatureSummary
 	var asOfVal any
-	row := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(frequency), 0), coalesce(sum(monetary), 0), max(as_of) FROM customer_features`)
+	row := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(frequency), 0), coalesce(sum(monetary), 0), max(as_of) FROM `+table)
 	if err := row.Scan(&s.Customers, &s.Frequency, &s.Monetary, &asOfVal); err != nil {
 		return FeatureSummary{}, fmt.Errorf("features: %w", err)
 	}

@@ -157,6 +157,9 @@ func Train(ctx context.Context, db *engine.DB, opts TrainOptions) (TrainResult, 
 	if err != nil {
 		return TrainResult{}, fmt.Errorf("train: %w", err)
 	}
+	if err := addBaseline(m, rows, n); err != nil {
+		return TrainResult{}, fmt.Errorf("train: %w", err)
+	}
 	spec, err := m.JSON()
 	if err != nil {
 		return TrainResult{}, fmt.Errorf("train: %w", err)

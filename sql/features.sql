@@ -1,20 +1,20 @@
 {{- /*
-customer_features: one row per customer, computed by the engine.
+customer_features (or .Table): one row per customer, computed by the engine.
 A text/template rendered by pipeline.Features: .Where is the cleaning filter
 chosen by flags; .AsOf an SQL timestamp expression or empty (default: the
 latest kept invoice + 1 day; when given, later invoices are left out by
 .Where). Dialect helpers: days a b = whole days from b to a (floored);
 addDay x = x plus one day.
 */ -}}
-DROP TABLE IF EXISTS customer_features;
-CREATE TABLE customer_features AS
+DROP TABLE IF EXISTS {{.Table}};
+CREATE TABLE {{.Table}} AS
 WITH kept AS (
     SELECT customer_id, invoice_no, invoice_date, quantity * unit_price AS amount
     FROM transactions
     WHERE {{.Where}}
 ),
 as_of AS (
-    SELECT {{if .AsOf}}{{.AsOf}}{{else}}{{addDay "max(invoice_date)"}}{{end}} AS as_of FROM kept
+    {{if .AsOf}}SELECT {{.AsOf}} AS as_of{{else}}SELECT {{addDay "max(invoice_date)"}} AS as_of FROM kept{{end}}
 )
 SELECT
     k.customer_id,

@@ -212,3 +212,22 @@ func TestRulesCheck(t *testing.T) {
 		t.Fatalf("rules --check listed %d lines, want all 125 codes", n)
 	}
 }
+
+// TestDriftExitStatus: stable right after training (exit 0); a shifted
+// population crosses the threshold and exits 3 for schedulers.
+func TestDriftExitStatus(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "d.db")
+	mustRun(t, "run", "--db", db, "--demo-customers", "300", "--k", "3")
+	out := mustRun(t, "drift", "--db", db, "--model", "segments")
+	if !strings.Contains(out, "verdict: stable") {
+		t.Fatalf("drift right after training:\n%s", out)
+	}
+	mustRun(t, "sql", "--db", db, "UPDATE customer_features SET recency_days = recency_days + 200")
+	code, out, errOut := custseg(t, "", "drift", "--db", db, "--model", "segments")
+	if code != 3 || !strings.Contains(out, "verdict: retrain") || !strings.Contains(errOut, "re-training advised") {
+		t.Fatalf("shifted recency: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, _, _ := custseg(t, "", "drift", "--db", db, "--model", "segments", "--threshold", "100"); code != 0 {
+		t.Fatalf("with threshold 100 the exit status is %d, want 0", code)
+	}
+}

@@ -90,6 +90,7 @@ SQLite (--engine overrides). Start with:
 		NewCmdScore(root),
 		NewCmdModels(root),
 		NewCmdBuildExt(root),
+		NewCmdDrift(root),
 	)
 	return cmd
 }

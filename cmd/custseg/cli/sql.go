@@ -59,7 +59,10 @@ kept in ~/.custseg_history. Type .help for the dot-commands (.tables,
 terminal, runs the statements it reads.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return opts.run(cmd, opts.In, isTerminalReader(opts.In) && isTerminal(opts.Out))
+			// Interactive only when our stdin is the process's terminal: an
+			// In that is not os.Stdin (tests, pipes) runs as a script.
+			interactive := opts.In == os.Stdin && repl.StdinIsTerminal() && isTerminal(opts.Out)
+			return opts.run(cmd, opts.In, interactive)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Format, "format", "f", "table", "output `FORMAT`: table, csv or json")
@@ -90,13 +93,4 @@ func (opts *SQLOptions) run(cmd *cobra.Command, in interface{ Read([]byte) (int,
 		Format:        format,
 		FunctionNames: catalog.Names(),
 	})
-}
-
-func isTerminalReader(r interface{ Read([]byte) (int, error) }) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
