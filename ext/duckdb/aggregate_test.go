@@ -363,3 +363,53 @@ func TestPanicsBecomeErrors(t *testing.T) {
 		t.Fatalf("database unusable after the panics: %v", err)
 	}
 }
+
+// TestCatalogAggregateWindow: as a sliding window aggregate DuckDB builds a
+// segment tree, combining the same partial states into several parents and
+// finalizing states more than once; every window must still equal the
+// batch call on its rows.
+func TestCatalogAggregateWindow(t *testing.T) {
+	catalogAggregate(t, "inertia")
+	db := openDB(t)
+	const n, width = 3000, 60
+	blobs(t, db, n, 1)
+	if _, err := db.Exec(`ALTER TABLE pts ADD COLUMN i BIGINT; UPDATE pts SET i = rowid`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query(fmt.Sprintf(`SELECT i, label, x, y, inertia(label, x, y) OVER (ORDER BY i ROWS BETWEEN %d PRECEDING AND CURRENT ROW) FROM pts ORDER BY i`, width-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var xs []float64
+	var ls []int
+	seen := 0
+	for rows.Next() {
+		var i, l int64
+		var x, y, got float64
+		if err := rows.Scan(&i, &l, &x, &y, &got); err != nil {
+			t.Fatal(err)
+		}
+		xs = append(xs, x, y)
+		ls = append(ls, int(l))
+		lo := len(ls) - width
+		if lo < 0 {
+			lo = 0
+		}
+		// Expected: udf/cluster.Inertia on the window's rows.
+		want, err := cluster.Inertia(xs[2*lo:], 2, ls[lo:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if abs(got-want) > 1e-9*(1+want) {
+			t.Fatalf("row %d: window inertia %v, batch %v", i, got, want)
+		}
+		seen++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if seen != n {
+		t.Fatalf("%d rows", seen)
+	}
+}
