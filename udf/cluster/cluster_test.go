@@ -133,7 +133,7 @@ func randomInput(r *rand.Rand, n, d, k int, singletons int) ([]float64, []int) {
 }
 
 func TestKernelAgainstReference(t *testing.T) {
-	t.Logf("AVX2 kernels in use: %v", useAVX2)
+	t.Logf("AVX2 kernels in use: %v, AVX-512: %v", useAVX2, useAVX512)
 	r := rand.New(rand.NewPCG(1, 2))
 	cases := []struct{ n, d, k, singletons int }{
 		{3, 1, 2, 0}, {10, 2, 2, 1}, {257, 3, 3, 0}, {600, 3, 4, 2}, {513, 2, 5, 0},

@@ -2,7 +2,10 @@
 
 package cluster
 
-const useAVX2 = false
+const (
+	useAVX2   = false
+	useAVX512 = false
+)
 
 func run3(x0, x1, x2 float64, c0, c1, c2, acc []float64) float64 {
 	return run3Go(x0, x1, x2, c0, c1, c2, acc)
