@@ -188,6 +188,33 @@ func TestRowModeAgainstReference(t *testing.T) {
 	}
 }
 
+// Exact duplicates (distance 0, where an approximate reciprocal square root
+// would give 0·∞) and a large common offset (cancellation) through every kernel.
+func TestKernelDuplicatesAndOffset(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for _, d := range []int{1, 2, 3, 4} {
+		x, lab := randomInput(r, 600, d, 4, 0)
+		for i := 0; i < 600; i++ {
+			if i%3 == 0 && i > 0 {
+				copy(x[i*d:i*d+d], x[(i-1)*d:i*d]) // duplicate of the previous point
+			}
+		}
+		for i := range x {
+			x[i] = 1e6 + x[i]*1e-3
+		}
+		got, err := SilhouetteSamples(x, d, lab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := refSilhouetteSamples(x, d, lab)
+		for i := range want {
+			if math.IsNaN(got[i]) || math.Abs(got[i]-want[i]) > 1e-9 { // differences of 1e6-sized values: ~1e-10 relative
+				t.Fatalf("d=%d: s(%d) = %.17g, reference %.17g", d, i, got[i], want[i])
+			}
+		}
+	}
+}
+
 func TestSilhouetteProgress(t *testing.T) {
 	x, lab := randomInput(rand.New(rand.NewPCG(3, 4)), 2000, 3, 4, 0)
 	calls, last, total := 0, 0, 0
