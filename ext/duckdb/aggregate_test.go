@@ -413,3 +413,45 @@ func TestCatalogAggregateWindow(t *testing.T) {
 		t.Fatalf("%d rows", seen)
 	}
 }
+
+// TestAnyParameterTypes: the ANY label of silhouette accepts every DuckDB
+// type the binding converts, with the same result as integer labels; an
+// unconvertible type is an error naming the function and the parameter.
+func TestAnyParameterTypes(t *testing.T) {
+	catalogAggregate(t, "silhouette")
+	db := openDB(t)
+	blobs(t, db, 3000, 1)
+	var want float64
+	if err := db.QueryRow(`SELECT silhouette(label, x, y) FROM pts`).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	for _, expr := range []string{
+		"label::TINYINT", "label::SMALLINT", "label::INTEGER", "label::UTINYINT", "label::USMALLINT",
+		"label::UINTEGER", "label::UBIGINT", "label::HUGEINT", "label::DECIMAL(4,1)",
+		"label::DECIMAL(20,2)", "label::DECIMAL(38,3)", "label::FLOAT", "label::DOUBLE", "'seg' || label::VARCHAR",
+		"label = 1",
+	} {
+		var got float64
+		q := `SELECT silhouette(` + expr + `, x, y) FROM pts`
+		if expr == "label = 1" {
+			// two clusters instead of three: compare with the same grouping
+			q = `SELECT silhouette(label = 1, x, y) - silhouette((label = 1)::INTEGER, x, y) + ` + fmt.Sprint(want) + ` FROM pts`
+		}
+		if err := db.QueryRow(q).Scan(&got); err != nil {
+			t.Errorf("%s: %v", expr, err)
+			continue
+		}
+		if abs(got-want) > 1e-12 {
+			t.Errorf("%s: %v, integer labels %v", expr, got, want)
+		}
+	}
+	// A fractional label reaches the catalog, which rejects it.
+	_, err := db.Exec(`SELECT silhouette((label + 0.5)::DECIMAL(4,1), x, y) FROM pts`)
+	if err == nil || !contains(err.Error(), "silhouette: label") {
+		t.Fatalf("label 0.5: err = %v", err)
+	}
+	_, err = db.Exec(`SELECT silhouette(DATE '2020-01-01' + label::INTEGER, x, y) FROM pts`)
+	if err == nil || !contains(err.Error(), "silhouette: label has a DuckDB type custseg cannot read") {
+		t.Fatalf("DATE label: err = %v", err)
+	}
+}
