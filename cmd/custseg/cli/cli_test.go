@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -46,6 +47,24 @@ func TestRunPreparesPlainTables(t *testing.T) {
 			for _, want := range []string{"RFM segments", "chosen: k =", "score: wrote customer_segments", "done in"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("run output lacks %q:\n%s", want, out)
+				}
+			}
+			// The report lands next to the database, every referenced file present.
+			index := filepath.Join(dir, strings.TrimSuffix(file, filepath.Ext(file))+".report", "index.html")
+			if !strings.Contains(out, "report: "+index) {
+				t.Errorf("run did not print the report path %s:\n%s", index, out)
+			}
+			html, err := os.ReadFile(index)
+			if err != nil {
+				t.Fatal(err)
+			}
+			refs := regexp.MustCompile(`(?:src|href)="([^"#:]+)"`).FindAllStringSubmatch(string(html), -1)
+			if len(refs) < 7 {
+				t.Errorf("index.html references only %d files", len(refs))
+			}
+			for _, r := range refs {
+				if st, err := os.Stat(filepath.Join(filepath.Dir(index), r[1])); err != nil || st.Size() == 0 {
+					t.Errorf("index.html references %s: %v", r[1], err)
 				}
 			}
 			// Running again loads nothing twice.

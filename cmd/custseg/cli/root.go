@@ -91,6 +91,7 @@ SQLite (--engine overrides). Start with:
 		NewCmdModels(root),
 		NewCmdBuildExt(root),
 		NewCmdDrift(root),
+		NewCmdReport(root),
 	)
 	return cmd
 }

@@ -39,7 +39,8 @@ func NewCmdRun(root *Root) *cobra.Command {
 generates demo data next to the database first), computes customer_features,
 fits and applies the RFM model, trains a k-means segment model with k chosen
 by silhouette (--k auto), writes the prepared tables customer_segments and
-segment_profiles, and prints a summary. Content that is already
+segment_profiles, writes the visual report next to the database (DB.report/)
+and prints a summary. Content that is already
 in the database is not loaded again, so run can be repeated.`,
 		RunE: func(cmd *cobra.Command, files []string) error {
 			return runAll(cmd, opts, files)
@@ -105,7 +106,11 @@ func runAll(cmd *cobra.Command, opts *RunOptions, files []string) error {
 		return err
 	}
 	fmt.Fprintln(out)
-	if _, err := trainAndScore(cmd, db, &opts.Train); err != nil {
+	res, err := trainAndScore(cmd, db, &opts.Train)
+	if err != nil {
+		return err
+	}
+	if err := writeReport(cmd, db, res.Version.Ref(), ""); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "done in %s: %s (%s)\n", time.Since(start).Round(time.Millisecond), opts.DB, db.Kind)
