@@ -325,3 +325,27 @@ func TestNoAllocationPerIteration(t *testing.T) {
 		t.Errorf("%v allocations with 1 iteration, %v with %d", one, many, r.Iter)
 	}
 }
+
+func TestFitEdgeK(t *testing.T) {
+	x := []float64{5, 1, 9, 3, 7}
+	// k = n: every point its own centre, inertia 0.
+	r, err := Fit(x, 5, 1, 5, Options{Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]bool{}
+	for _, l := range r.Labels {
+		seen[l] = true
+	}
+	if r.Inertia != 0 || len(seen) != 5 {
+		t.Errorf("k = n: inertia %v, %d clusters used", r.Inertia, len(seen))
+	}
+	// k = 1: the centre is the mean, inertia Σ (x − 5)² = 0+16+16+4+4 = 40.
+	r, err = Fit(x, 5, 1, 1, Options{Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Centroids[0] != 5 || r.Inertia != 40 {
+		t.Errorf("k = 1: centre %v inertia %v, want 5 and 40", r.Centroids[0], r.Inertia)
+	}
+}
