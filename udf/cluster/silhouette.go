@@ -84,15 +84,21 @@ func checkLabelCount(k, n int) error {
 //	s(i) = (b(i) - a(i)) / max(a(i), b(i)),  0 when i is alone in its cluster
 //
 // It needs 2 <= k <= n-1 distinct labels. The cost is n(n-1)/2 distances,
-// each computed once, on all GOMAXPROCS cores; memory is O(n·k), never n×n.
+// each computed once, in cache-sized tiles on all GOMAXPROCS cores (AVX2 or
+// AVX-512 kernels on amd64; build tag purego for plain Go); memory is
+// O(n·(d+k)) per core, never n×n. When workers·k·n sums would pass 512 MB
+// (many clusters) a row mode computes each distance twice but keeps only a
+// few rows' sums. Measured on a 2-core Xeon (Sapphire Rapids): 0.45 ns of
+// CPU per pair, 200k 3-D points in about 5–7 s.
 func Silhouette(x []float64, d int, labels []int) (float64, error) {
 	return SilhouetteProgress(x, d, labels, nil)
 }
 
 // SilhouetteProgress is Silhouette with a progress callback, called (never
-// concurrently, from the workers) after each block of rows with the number of
-// finished tiles (tile×tile blocks of pairs, proportional to the work) out of
-// total. For n = 1M there are about 7.6M tiles and 3907 calls.
+// concurrently, from the workers) after each block of rows with the work
+// done out of total, in units proportional to pairs (tiles of 256×256
+// pairs; row blocks in row mode). For n = 1M there are about 7.6M tiles and
+// 3907 calls.
 func SilhouetteProgress(x []float64, d int, labels []int, progress func(done, total int)) (float64, error) {
 	s, err := silhouetteSamples(x, d, labels, progress)
 	if err != nil {
