@@ -233,3 +233,29 @@ func TestRfmSegmentCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryFunctionRegistered: each catalog function is in DuckDB's catalog
+// with its kind, and with one overload per accepted fixed arity.
+func TestEveryFunctionRegistered(t *testing.T) {
+	db := openDB(t)
+	if len(catalog.All()) == 0 {
+		t.Fatal("empty catalog")
+	}
+	for _, f := range catalog.All() {
+		var kind string
+		var count int
+		err := db.QueryRow(`SELECT any_value(function_type), count(*) FROM duckdb_functions() WHERE function_name = ?`, f.Name).Scan(&kind, &count)
+		if err != nil {
+			t.Errorf("%s: %v", f.Name, err)
+			continue
+		}
+		wantKind := map[catalog.Kind]string{catalog.Scalar: "scalar", catalog.Aggregate: "aggregate"}[f.Kind]
+		lists, _, err := overloads(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kind != wantKind || count != len(lists) {
+			t.Errorf("%s: DuckDB has %d %s overloads, want %d %s", f.Name, count, kind, len(lists), wantKind)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	custsql "github.com/custseg/custseg/sql"
 	sqltest "github.com/custseg/custseg/sql/test"
+	"github.com/custseg/custseg/udf/catalog"
 	"github.com/custseg/custseg/udf/cluster"
 )
 
@@ -167,6 +168,7 @@ func hostChecks(t *testing.T) hostFile {
 	q := func(sql string) hostStatement { return hostStatement{SQL: sql, Query: true} }
 	e := func(sql, want string) hostStatement { return hostStatement{SQL: sql, wantErr: want} }
 	f := hostFile{Name: "host checks", Statements: []hostStatement{
+		hostRegistered(),
 		e(`SELECT rfm_segment(42)`, "rfm_segment: rfm_code 42"),
 		e(`SELECT rfm_score('nosuch', 1, 2, 3)`, "rfm_score: unknown model"),
 		q(`SELECT rfm_segment(NULL) IS NULL, rfm_score(NULL, 1, 2, 3) IS NULL`),
@@ -210,3 +212,13 @@ var custsqlSchemaModels = func() string {
 	}
 	panic("sql/schema.sql has no custseg_models")
 }()
+
+// hostRegistered checks in the host that every catalog function exists.
+func hostRegistered() hostStatement {
+	var names []string
+	for _, f := range catalog.All() {
+		names = append(names, "'"+f.Name+"'")
+	}
+	return hostStatement{Query: true, SQL: fmt.Sprintf(`SELECT count(DISTINCT function_name) = %d FROM duckdb_functions() WHERE function_name IN (%s)`,
+		len(names), strings.Join(names, ", "))}
+}
