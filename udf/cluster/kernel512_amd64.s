@@ -136,3 +136,47 @@ loop:
 done:
 	HSUM(ret+48(FP))
 	RET
+
+// func runNAVX512(xi, col0 *float64, stride, d int, acc *float64, m int) float64
+// Distances from point xi (d coordinates) to the m points (m a multiple of
+// 8) whose coordinate j is at col0[j*stride + t], t < m; each is added to
+// acc[t] and their sum returned.
+TEXT ·runNAVX512(SB), NOSPLIT, $0-56
+	MOVQ xi+0(FP), SI
+	MOVQ col0+8(FP), DI
+	MOVQ stride+16(FP), R10
+	SHLQ $3, R10
+	MOVQ d+24(FP), R11
+	MOVQ acc+32(FP), R9
+	MOVQ m+40(FP), CX
+	CONSTS
+
+loop:
+	CMPQ   CX, $8
+	JLT    done
+	VPXORQ Z3, Z3, Z3
+	MOVQ   DI, BX
+	MOVQ   SI, DX
+	MOVQ   R11, R8
+
+dims:
+	VBROADCASTSD (DX), Z0
+	VMOVUPD      (BX), Z4
+	VSUBPD       Z0, Z4, Z4
+	VFMADD231PD  Z4, Z4, Z3
+	ADDQ         R10, BX
+	ADDQ         $8, DX
+	DECQ         R8
+	JNZ          dims
+	DIST8
+	VADDPD       (R9), Z8, Z9
+	VMOVUPD      Z9, (R9)
+	VADDPD       Z8, Z10, Z10
+	ADDQ         $64, DI
+	ADDQ         $64, R9
+	SUBQ         $8, CX
+	JMP          loop
+
+done:
+	HSUM(ret+48(FP))
+	RET

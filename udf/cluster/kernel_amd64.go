@@ -87,3 +87,20 @@ func sqrtAcc(t, acc []float64) float64 {
 	}
 	return s
 }
+
+//go:noescape
+func runNAVX512(xi, col0 *float64, stride, d int, acc *float64, m int) float64
+
+// runN handles the leading multiple of 8 of the columns [lo, hi) of the
+// column-major cols (n points) for point xi with the AVX-512 kernel,
+// returning the sum and how many columns it did (0 without AVX-512).
+func runN(xi, cols []float64, n, lo, hi int, acc []float64) (float64, int) {
+	m := (hi - lo) &^ 7
+	if !useAVX512 || m == 0 {
+		return 0, 0
+	}
+	d := len(xi)
+	_ = cols[(d-1)*n+lo+m-1] // every coordinate read is inside cols
+	acc = acc[:m]
+	return runNAVX512(&xi[0], &cols[lo], n, d, &acc[0], m), m
+}

@@ -276,12 +276,13 @@ type kernel struct {
 	slab  []int
 	start []int     // cluster c occupies sorted positions start[c]..start[c+1]
 	acc   []float64 // k×n
+	xi    []float64 // coordinates of the current row point (generic d)
 	tmp   []float64 // squared distances of one row against a column run
 }
 
 func newKernel(cols []float64, n, d int, slab, start []int, acc []float64) *kernel {
 	return &kernel{cols: cols, n: n, d: d, slab: slab, start: start, acc: acc,
-		tmp: make([]float64, tile)}
+		xi: make([]float64, d), tmp: make([]float64, tile)}
 }
 
 // rowBlock handles every tile (bi, bj) with bj >= bi: for each row point i
@@ -347,13 +348,22 @@ func (kr *kernel) run(i, lo, hi int, colAcc []float64) float64 {
 	case 3:
 		return run3(c[i], c[n+i], c[2*n+i], c[lo:hi], c[n+lo:n+hi], c[2*n+lo:2*n+hi], colAcc)
 	}
+	for dim := 0; dim < kr.d; dim++ {
+		kr.xi[dim] = c[dim*n+i]
+	}
+	sum, done := runN(kr.xi, c, n, lo, hi, colAcc)
+	if done == hi-lo {
+		return sum
+	}
+	colAcc = colAcc[done:]
+	lo += done
 	m := hi - lo
 	t := kr.tmp[:m]
 	for j := range t {
 		t[j] = 0
 	}
 	for dim := 0; dim < kr.d; dim++ {
-		v := c[dim*n+i]
+		v := kr.xi[dim]
 		col := c[dim*n+lo : dim*n+hi]
 		col = col[:len(t)]
 		for j, cv := range col {
@@ -361,7 +371,7 @@ func (kr *kernel) run(i, lo, hi int, colAcc []float64) float64 {
 			t[j] += diff * diff
 		}
 	}
-	return sqrtAcc(t, colAcc)
+	return sum + sqrtAcc(t, colAcc)
 }
 
 func sqrtAccGo(t, acc []float64) float64 {
