@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/custseg/custseg/engine"
 	"github.com/custseg/custseg/output"
 	"github.com/custseg/custseg/pipeline"
 	"github.com/custseg/custseg/udf/drift"
@@ -69,6 +70,7 @@ Exit status 3 when the threshold is crossed, so schedulers can act.`,
 	cmd.Flags().StringVar(&opts.Model, "model", "segments", "model `NAME` or NAME@VERSION")
 	cmd.Flags().StringVar(&opts.AsOf, "as-of", "", "compute the features as of `TIMESTAMP` instead of using customer_features")
 	cmd.Flags().Float64Var(&opts.Threshold, "threshold", drift.DefaultThreshold, "PSI at which re-training is advised")
+	cmd.AddCommand(NewCmdBacktest(root))
 	return cmd
 }
 
@@ -97,4 +99,75 @@ func fmtNaN(x float64) string {
 		return "n/a"
 	}
 	return fmt.Sprintf("%.4f", x)
+}
+
+// BacktestOptions are the flags of `custseg drift backtest`.
+type BacktestOptions struct {
+	*Root
+	Model     string
+	Start     string
+	K         int
+	Threshold float64
+}
+
+// NewCmdBacktest builds `custseg drift backtest`.
+func NewCmdBacktest(root *Root) *cobra.Command {
+	opts := &BacktestOptions{Root: root}
+	cmd := &cobra.Command{
+		Use:   "backtest --db FILE --start DATE [--model NAME] [--k N]",
+		Short: "Replay the transactions month by month: when would re-training have been advised?",
+		Long: `Trains a baseline model (stored as --model, default "backtest") on the
+customer features as of --start, then computes the features as of the first
+day of every following month and prints their drift against that baseline:
+PSI per feature, the largest shift in segment shares, the mean distance to
+the centroids and the verdict.`,
+		Args: cobra.NoArgs,
+		RunE: withDB(root, func(cmd *cobra.Command, db *engine.DB, _ []string) error {
+			start, err := parseTimestamp(opts.Start)
+			if err != nil {
+				return fmt.Errorf("--start: %w", err)
+			}
+			v, series, err := pipeline.Backtest(cmd.Context(), db, pipeline.BacktestOptions{Model: opts.Model, Start: start, K: opts.K, Threshold: opts.Threshold})
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "baseline %s: trained on the customers as of %s\n\n", v.Ref(), start.Format("2006-01-02"))
+			var rows [][]string
+			header := []string{"as of", "customers"}
+			align := []bool{false, true}
+			for i, r := range series {
+				if i == 0 {
+					for _, f := range r.Result.Report.Features {
+						header = append(header, "PSI "+f.Feature)
+						align = append(align, true)
+					}
+					header = append(header, "max share shift", "mean dist", "verdict")
+					align = append(align, true, true, false)
+				}
+				row := []string{r.AsOf.Format("2006-01-02"), strconv.Itoa(r.Result.Rows)}
+				for _, f := range r.Result.Report.Features {
+					row = append(row, fmt.Sprintf("%.3f", f.PSI))
+				}
+				row = append(row, fmt.Sprintf("%.1f pts", 100*r.Result.MaxShareShift), fmt.Sprintf("%.3f", r.Result.NowMeanDistance), r.Result.Report.Level)
+				rows = append(rows, row)
+			}
+			if err := output.WriteTable(out, header, rows, align); err != nil {
+				return err
+			}
+			for _, r := range series {
+				if r.Result.Report.Level == drift.Retrain {
+					fmt.Fprintf(out, "\nre-training first advised as of %s: %s\n", r.AsOf.Format("2006-01-02"), r.Result.Report.Reason)
+					return nil
+				}
+			}
+			fmt.Fprintln(out, "\nno month crossed the threshold")
+			return nil
+		}),
+	}
+	cmd.Flags().StringVar(&opts.Model, "model", "backtest", "registry `NAME` for the baseline model")
+	cmd.Flags().StringVar(&opts.Start, "start", "", "baseline `DATE`: the model is trained on the features as of then")
+	cmd.Flags().IntVar(&opts.K, "k", 0, "segments in the baseline (0: chosen by silhouette in 2..8)")
+	cmd.Flags().Float64Var(&opts.Threshold, "threshold", drift.DefaultThreshold, "PSI at which re-training is advised")
+	return cmd
 }
