@@ -40,7 +40,8 @@ func dataset(n, d, k int, single bool) ([]float64, []int) {
 
 // Reference values printed by scikit-learn 1.2.1 (Debian python3-sklearn,
 // numpy 1.24.2): silhouette_score, davies_bouldin_score,
-// calinski_harabasz_score on dataset(n, d, k, single).
+// calinski_harabasz_score on dataset(n, d, k, single); script:
+// testdata/sklearn_reference.py.
 var sklearnCases = []struct {
 	n, d, k    int
 	single     bool

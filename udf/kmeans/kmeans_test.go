@@ -47,7 +47,8 @@ func qualityData(n int) []float64 {
 func TestInertiaMatchesScikitLearn(t *testing.T) {
 	x := qualityData(3000)
 	// scikit-learn 1.2.1: KMeans(n_clusters=k, n_init=10, random_state=0)
-	// .fit(StandardScaler().fit_transform(X)).inertia_ on qualityData(3000).
+	// .fit(StandardScaler().fit_transform(X)).inertia_ on qualityData(3000)
+	// (testdata/sklearn_quality.py).
 	for _, tc := range []struct {
 		k       int
 		sklearn float64

@@ -109,7 +109,8 @@ func TestOnlineRetailAgainstScikitLearn(t *testing.T) {
 	}
 	// scikit-learn 1.2.1: StandardScaler().fit_transform(np.log1p(X)), then
 	// KMeans(n_clusters=k, n_init=10, random_state=0): inertia_, and
-	// silhouette_score, davies_bouldin_score, calinski_harabasz_score of its labels.
+	// silhouette_score, davies_bouldin_score, calinski_harabasz_score of its
+	// labels (testdata/sklearn_online_retail.py).
 	ref := []struct {
 		k                   int
 		inertia, sil, db, c float64
