@@ -41,7 +41,7 @@ const (
 // fetch the headers) npm. Steps, equivalent to:
 //
 //	npm pack duckdb@1.4.4            # once, into $CACHE (os.UserCacheDir()/custseg/duckdb-1.4.4/include)
-//	CGO_ENABLED=1 CGO_CFLAGS="-O2 -g -I$CACHE" go build -buildmode=c-shared \
+//	CGO_ENABLED=1 CGO_CFLAGS="-O2 -g -fvisibility=hidden -I$CACHE" go build -buildmode=c-shared \
 //	    -tags custseg_duckdb_ext -trimpath -ldflags=-s -o $OUT/custseg.duckdb_extension ./ext/duckdb/loadable
 //	# then footer.Append($OUT/custseg.duckdb_extension, {v0.1.0, v1.2.0, linux_amd64})
 //
@@ -73,7 +73,10 @@ func BuildLoadable(ctx context.Context, outDir string) (string, error) {
 	cmd := exec.CommandContext(ctx, "go", "build", "-buildmode=c-shared", "-tags", "custseg_duckdb_ext",
 		"-trimpath", "-ldflags=-s", "-o", tmp, "./ext/duckdb/loadable")
 	cmd.Dir = src
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "CGO_CFLAGS=-O2 -g -I"+inc)
+	// -fvisibility=hidden: the library exports only custseg_init_c_api, so
+	// its C glue can never bind to same-named symbols of a host process
+	// (the custseg CLI, linked with -rdynamic, exports the in-process glue).
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "CGO_CFLAGS=-O2 -g -fvisibility=hidden -I"+inc)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building the DuckDB extension: %v\n%s", err, out)
 	}

@@ -5,7 +5,7 @@
 // ext/duckdb) registers every catalog function. Build it with
 // duckdb.BuildLoadable (custseg build-ext); by hand:
 //
-//	CGO_CFLAGS="-O2 -g -I$HEADERS" go build -buildmode=c-shared -tags custseg_duckdb_ext \
+//	CGO_CFLAGS="-O2 -g -fvisibility=hidden -I$HEADERS" go build -buildmode=c-shared -tags custseg_duckdb_ext \
 //	    -trimpath -ldflags=-s -o custseg.duckdb_extension ./ext/duckdb/loadable
 //
 // then append the metadata footer (ext/duckdb/footer). $HEADERS holds
