@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // functions holds every SQL function, in documentation order. Files in this
@@ -23,8 +24,40 @@ func register(fs ...*Function) {
 	}
 }
 
+// docOrder is the order functions are documented and registered in: the
+// workflow's order (score RFM, assign segments, judge them, watch drift),
+// not the order Go happens to run this package's init functions. Functions
+// not listed follow, by name.
+var docOrder = []string{
+	"rfm_score", "rfm_segment",
+	"assign_segment", "segment_distance", "segment_name",
+	"silhouette", "silhouette_simplified", "davies_bouldin", "calinski_harabasz", "inertia",
+	"psi", "psi_bin",
+}
+
+var sortOnce sync.Once
+
 // All returns every function of the catalog, in documentation order.
-func All() []*Function { return functions }
+func All() []*Function {
+	sortOnce.Do(func() {
+		rank := func(name string) int {
+			for i, n := range docOrder {
+				if n == name {
+					return i
+				}
+			}
+			return len(docOrder)
+		}
+		sort.SliceStable(functions, func(i, j int) bool {
+			ri, rj := rank(functions[i].Name), rank(functions[j].Name)
+			if ri != rj {
+				return ri < rj
+			}
+			return functions[i].Name < functions[j].Name
+		})
+	})
+	return functions
+}
 
 // Lookup returns the function with the given (case-insensitive) name, or nil.
 func Lookup(name string) *Function {
