@@ -179,8 +179,9 @@ func TestFixedPoint(t *testing.T) {
 	}
 }
 
-// Empty clusters: 4 distinct points, each repeated, k = 4. Seeding picks
-// distinct points; relocation is exercised directly below.
+// Empty clusters: points (0,0)×2, (10,10)×2, (20,20) and k = 3, started
+// from centres (0,0), (10,10) and (1000,1000); nobody is nearest the third,
+// so it must take the point farthest from its centre, (20,20).
 func TestEmptyClusterRelocation(t *testing.T) {
 	x := []float64{0, 0, 0, 0, 10, 10, 10, 10, 20, 20}
 	n, d, k := 5, 2, 3
