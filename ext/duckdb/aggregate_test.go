@@ -455,3 +455,34 @@ func TestAnyParameterTypes(t *testing.T) {
 		t.Fatalf("DATE label: err = %v", err)
 	}
 }
+
+// TestCatalogAggregateManyGroups: 50k groups on two threads make DuckDB
+// partition and move its aggregate hash tables; the 8-byte handle states
+// must survive that (no lost, doubled or freed state).
+func TestCatalogAggregateManyGroups(t *testing.T) {
+	catalogAggregate(t, "inertia")
+	db := openDB(t)
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`SET threads = 2`); err != nil {
+		t.Fatal(err)
+	}
+	groups, n := 50000, 500000
+	if raceEnabled {
+		groups, n = 5000, 50000
+	}
+	blobs(t, db, n, groups)
+	var count int64
+	var got, want float64
+	if err := db.QueryRow(`SELECT count(*), sum(v) FROM (SELECT g, inertia(label, x, y) AS v FROM pts GROUP BY g)`).Scan(&count, &got); err != nil {
+		t.Fatal(err)
+	}
+	// Expected: the same inertia in plain SQL, DuckDB's own avg() per
+	// (group, label) for the cluster means.
+	if err := db.QueryRow(`SELECT sum((x - mx)^2 + (y - my)^2) FROM pts
+		JOIN (SELECT g, label, avg(x) AS mx, avg(y) AS my FROM pts GROUP BY g, label) USING (g, label)`).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	if count != int64(groups) || abs(got-want) > 1e-9*want {
+		t.Fatalf("%d groups (want %d), total inertia %v, plain SQL %v", count, groups, got, want)
+	}
+}
