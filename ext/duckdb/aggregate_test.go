@@ -4,8 +4,10 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/custseg/custseg/udf/catalog"
 	"github.com/custseg/custseg/udf/cluster"
@@ -485,4 +487,46 @@ func TestCatalogAggregateManyGroups(t *testing.T) {
 	if count != int64(groups) || abs(got-want) > 1e-9*want {
 		t.Fatalf("%d groups (want %d), total inertia %v, plain SQL %v", count, groups, got, want)
 	}
+}
+
+// TestAggregateStatesReleased: every Go state DuckDB made us create is
+// released through the destroy callback (its cgo.Handle deleted), so the
+// garbage collector reclaims all of them after the query.
+func TestAggregateStatesReleased(t *testing.T) {
+	db := openDB(t)
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`SET threads = 2`); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := testAggregate("test_released", cluster.Inertia)
+	var created, collected atomic.Int64
+	newState := f.NewAggregate
+	f.NewAggregate = func() catalog.AggregateState {
+		st := newState()
+		created.Add(1)
+		runtime.AddCleanup(st.(*pointsState), func(*atomic.Int64) { collected.Add(1) }, &collected)
+		return st
+	}
+	if err := registerWith(db, []*catalog.Function{f}, nil); err != nil {
+		t.Fatal(err)
+	}
+	blobs(t, db, 200000, 20000)
+	var n int64
+	var sum float64
+	if err := db.QueryRow(`SELECT count(*), sum(v) FROM (SELECT g, test_released(label, x, y) AS v FROM pts GROUP BY g)`).Scan(&n, &sum); err != nil {
+		t.Fatal(err)
+	}
+	var total float64
+	if err := db.QueryRow(`SELECT test_released(label, x, y) FROM pts`).Scan(&total); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for collected.Load() < created.Load() && time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(20 * time.Millisecond)
+	}
+	if created.Load() < 20000 || collected.Load() != created.Load() {
+		t.Fatalf("%d states created, %d released", created.Load(), collected.Load())
+	}
+	t.Logf("%d groups: %d states created and released", n, created.Load())
 }
