@@ -141,6 +141,7 @@ func runAutoK(e *env, args []string) error {
 	kmin := fs.Int("k-min", 2, "smallest k")
 	kmax := fs.Int("k-max", 10, "largest k")
 	seeds := fs.Int("sample-seeds", 5, "sample seeds for the silhouette error bars")
+	refSample := fs.Int("ref-sample", 100000, "a larger sample giving a closer estimate of the full silhouette (0: skip)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -222,17 +223,31 @@ func runAutoK(e *env, args []string) error {
 		}
 		s := m.SilhouetteSampleSize
 		var vals []float64
-		for seed := 1; seed <= *seeds; seed++ {
-			sx, sl := sampleRows(z, lab, 3, s, uint64(seed))
+		var again float64
+		for seed := 0; seed <= *seeds; seed++ {
+			sx, sl := sampleRows(z, lab, 3, s, uint64(seed)+uint64(m.Seed))
 			v, err := cluster.Silhouette(sx, 3, sl)
 			if err != nil {
 				return err
 			}
+			if seed == 0 {
+				again = v // custseg's own sample
+				continue
+			}
 			vals = append(vals, v)
 		}
 		mean, sd := meanSD(vals)
-		fmt.Fprintf(e.out, "k=%d: custseg's silhouette %.4f; over %d other samples of %d: mean %.4f, std %.4f, range %.4f..%.4f\n",
-			k, reported, len(vals), s, mean, sd, slices.Min(vals), slices.Max(vals))
+		fmt.Fprintf(e.out, "k=%d: custseg's silhouette %.4f (recomputed here on its sample: %.4f); %d other samples of %d: mean %.4f, std %.4f, range %.4f..%.4f\n",
+			k, reported, again, len(vals), s, mean, sd, slices.Min(vals), slices.Max(vals))
+		if *refSample > s && *refSample <= *n {
+			t0 := time.Now()
+			sx, sl := sampleRows(z, lab, 3, *refSample, 1000)
+			v, err := cluster.Silhouette(sx, 3, sl)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.out, "      on a sample of %d: %.4f (%s)\n", *refSample, v, secs(time.Since(t0)))
+		}
 	}
 	fmt.Fprintf(e.out, "load average after: %s\n", loadAvg())
 	return nil
@@ -261,10 +276,23 @@ func scaledLabels(m *kmeans.Model, rows []float64, n int) ([]float64, []int, err
 	return z, lab, nil
 }
 
-// sampleRows draws s rows uniformly without replacement.
+// sampleRows draws s rows uniformly without replacement, in their original
+// order, exactly as udf/kmeans does for its silhouette (partial
+// Fisher-Yates on PCG(seed, 0x5111_4077e), then sorted), so seed 0
+// reproduces the value custseg reports and seeds 1.. are fresh samples.
 func sampleRows(z []float64, lab []int, d, s int, seed uint64) ([]float64, []int) {
-	rng := rand.New(rand.NewPCG(seed, 0x5a3))
-	idx := rng.Perm(len(lab))[:s]
+	n := len(lab)
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x5111_4077e))
+	for i := 0; i < s; i++ {
+		j := i + rng.IntN(n-i)
+		idx[i], idx[j] = idx[j], idx[i]
+	}
+	idx = idx[:s]
+	slices.Sort(idx)
 	sx := make([]float64, 0, s*d)
 	sl := make([]int, 0, s)
 	for _, i := range idx {
