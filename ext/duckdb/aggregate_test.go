@@ -316,6 +316,47 @@ func TestCatalogSilhouetteParallel(t *testing.T) {
 	if seen != 100 {
 		t.Fatalf("%d groups", seen)
 	}
+	// Without GROUP BY: one state per thread, combined. The O(n) metrics run
+	// over all 200k points (two row groups, so both threads scan).
+	all := map[string]func([]float64, int, []int) (float64, error){
+		"silhouette_simplified": cluster.SilhouetteSimplified,
+		"davies_bouldin":        cluster.DaviesBouldin,
+		"calinski_harabasz":     cluster.CalinskiHarabasz,
+		"inertia":               cluster.Inertia,
+	}
+	if _, err := db.Exec(`CREATE TABLE pts_all AS SELECT 0 AS g, label, x, y FROM pts`); err != nil {
+		t.Fatal(err)
+	}
+	for name, metric := range all {
+		var x []float64
+		var l []int
+		r, err := db.Query(`SELECT label, x, y FROM pts_all`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r.Next() {
+			var lab int64
+			var a, b float64
+			if err := r.Scan(&lab, &a, &b); err != nil {
+				t.Fatal(err)
+			}
+			x, l = append(x, a, b), append(l, int(lab))
+		}
+		r.Close()
+		// Expected: the udf/cluster batch function on all 200k points.
+		want, err := metric(x, 2, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got float64
+		if err := db.QueryRow(`SELECT ` + name + `(label, x, y) FROM pts_all`).Scan(&got); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if abs(got-want) > 1e-9*(1+abs(want)) {
+			t.Errorf("%s over 200k rows: %v, batch %v", name, got, want)
+		}
+	}
+
 	// Text labels go through the ANY parameter.
 	var s1, s2 float64
 	if err := db.QueryRow(`SELECT silhouette(label, x, y), silhouette('c' || label::VARCHAR, x, y) FROM pts WHERE g = 7`).Scan(&s1, &s2); err != nil {
