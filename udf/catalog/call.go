@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,7 +13,8 @@ import (
 
 // ModelStore reads the model registry (table custseg_models) of the database
 // a function runs in. Each binding provides one per database (DuckDB) or per
-// connection (SQLite); it must be safe for concurrent use.
+// connection (SQLite); it must be safe for concurrent use. Pointer types
+// are best: resolutions are cached per store value.
 type ModelStore interface {
 	// LookupModel returns the kind and JSON spec of model name at version;
 	// version 0 means the active version. When there is no such model it
@@ -112,12 +114,14 @@ func (c *Call) resolve(ref string) (string, any, error) {
 	if isJSON {
 		key.store = nil
 	}
+	// A store whose dynamic type cannot be a map key would make the map
+	// panic; such stores simply skip the shared cache.
+	cacheable := key.store == nil || reflect.TypeOf(key.store).Comparable()
 	now := time.Now()
-	shared.mu.RLock()
-	e, ok := shared.m[key]
-	shared.mu.RUnlock()
-	if ok && (e.expires.IsZero() || now.Before(e.expires)) {
-		return e.kind, e.model, nil
+	if cacheable {
+		if e, ok := sharedGet(key); ok && (e.expires.IsZero() || now.Before(e.expires)) {
+			return e.kind, e.model, nil
+		}
 	}
 
 	var kind, spec string
@@ -154,14 +158,27 @@ func (c *Call) resolve(ref string) (string, any, error) {
 		}
 		return "", nil, fmt.Errorf("model %q is corrupt: %v", trimmed, err)
 	}
+	if cacheable {
+		key.ref = strings.Clone(key.ref)
+		sharedPut(key, cacheEntry{kind: kind, model: model, expires: expires})
+	}
+	return kind, model, nil
+}
+
+func sharedGet(key cacheKey) (cacheEntry, bool) {
+	shared.mu.RLock()
+	defer shared.mu.RUnlock()
+	e, ok := shared.m[key]
+	return e, ok
+}
+
+func sharedPut(key cacheKey, e cacheEntry) {
 	shared.mu.Lock()
+	defer shared.mu.Unlock()
 	if len(shared.m) >= sharedCacheMax {
 		shared.m = map[cacheKey]cacheEntry{}
 	}
-	key.ref = strings.Clone(key.ref)
-	shared.m[key] = cacheEntry{kind: kind, model: model, expires: expires}
-	shared.mu.Unlock()
-	return kind, model, nil
+	shared.m[key] = e
 }
 
 // ParseModelRef splits "name" or "name@version" (version >= 1). Version 0
