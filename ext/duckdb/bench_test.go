@@ -94,3 +94,30 @@ func TestNoPerRowAllocation(t *testing.T) {
 		t.Fatalf("%d allocations for 1M rows: something allocates per row", mallocs)
 	}
 }
+
+// BenchmarkRfmSegment10M measures a text-returning scalar:
+// count(rfm_segment(code)) over 10M codes, against count(code::VARCHAR).
+func BenchmarkRfmSegment10M(b *testing.B) {
+	db := openDB(b)
+	const n = 10_000_000
+	codes := fmt.Sprintf(`(SELECT (1 + i %% 5) * 100 + (1 + i %% 3) * 10 + (1 + i %% 4) AS code FROM range(%d) t(i))`, n)
+	seg := `SELECT count(DISTINCT rfm_segment(code)) FROM ` + codes
+	plain := `SELECT count(DISTINCT code::VARCHAR) FROM ` + codes
+	var x int64
+	var tc, tp time.Duration
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if err := db.QueryRow(seg).Scan(&x); err != nil {
+			b.Fatal(err)
+		}
+		tc += time.Since(start)
+		start = time.Now()
+		if err := db.QueryRow(plain).Scan(&x); err != nil {
+			b.Fatal(err)
+		}
+		tp += time.Since(start)
+	}
+	b.ReportMetric(float64(tc.Nanoseconds())/float64(b.N)/n, "capi-ns/row")
+	b.ReportMetric(float64(tp.Nanoseconds())/float64(b.N)/n, "plain-ns/row")
+	b.ReportMetric(float64(tc)/float64(tp), "ratio")
+}
