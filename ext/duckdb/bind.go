@@ -76,7 +76,10 @@ func duckType(t catalog.Type) (C.int32_t, error) {
 // overloads lists the parameter type lists a function is registered with:
 // one per accepted number of fixed arguments (Optional trailing parameters
 // may be left out) and, for aggregates, one per variadic count. Scalars get
-// their variadic tail as DuckDB varargs instead (vararg >= 0).
+// their variadic tail as DuckDB varargs instead (vararg >= 0). A function
+// with both a variadic tail and Optional parameters is registered with all
+// its fixed parameters (no catalog function combines the two: an optional
+// parameter followed by varargs of a compatible type would be ambiguous).
 func overloads(f *catalog.Function) (lists [][]C.int32_t, vararg C.int32_t, err error) {
 	fixed := make([]C.int32_t, len(f.Params))
 	for i, p := range f.Params {

@@ -56,7 +56,7 @@ void cs_aggregate_error(void *info, const char *msg);
 void *cs_scalar_set_new(const char *name);
 int cs_scalar_set_add(void *set, const char *name, int32_t nparams, const int32_t *types, int32_t vararg_type,
                       int32_t result_type, int32_t special_nulls, int32_t is_volatile, uintptr_t extra);
-/* Registers and destroys the set; 0 on success. */
+/* Registers the set (the caller destroys it after); 0 on success. */
 int cs_scalar_set_register(void *conn, void *set);
 void cs_scalar_set_destroy(void *set);
 void *cs_aggregate_set_new(const char *name);
