@@ -68,7 +68,7 @@ void cs_aggregate_set_destroy(void *set);
 #ifdef CUSTSEG_DUCKDB_EXTENSION
 /* Model store of the loadable extension: a dedicated connection. */
 void *cs_store_connect(void *database);
-/* Returns 0 and malloc'd *kind/*spec when found, 1 when no row, 2 with a
+/* Returns 0 and malloc'd kind and spec when found, 1 when no row, 2 with a
  * malloc'd *err on error (3: the table does not exist). */
 int cs_store_lookup(void *conn, void **prepared, const char *name, int64_t version, char **kind, char **spec,
                     char **err);
