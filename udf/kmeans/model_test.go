@@ -253,10 +253,25 @@ func testNames(t *testing.T, scaler string) {
 		}
 		seen[n] = true
 	}
-	// Colliding profiles get qualifiers; non-RFM features get generic names.
-	twins := &Model{Features: rfmFeatures, K: 2, Scaler: Scaler{Method: "standard"}, Centroids: [][]float64{{-1, 1, 1}, {-1, 2, 2}}}
-	if got := NameSegments(twins); got[0] != "Champions (lower value)" || got[1] != "Champions (higher value)" {
+	// Two champion-like centroids get the two closest distinct names;
+	// non-RFM features get generic names.
+	twins := &Model{Features: rfmFeatures, K: 2, Scaler: Scaler{Method: "standard"}, Centroids: [][]float64{{-1, 1, 1}, {-1, 1.6, 1.6}}}
+	// Names are relative to the other segments: the higher-value twin gets
+	// a high-value name, the other a different one.
+	if got := NameSegments(twins); got[0] == got[1] || !map[string]bool{"Champions": true, "Loyal Customers": true, "Big Spenders": true}[got[1]] {
 		t.Errorf("twins named %v", got)
+	}
+	// More segments than names: every name distinct all the same.
+	many := &Model{Features: rfmFeatures, K: 14, Scaler: Scaler{Method: "standard"}}
+	for c := 0; c < 14; c++ {
+		many.Centroids = append(many.Centroids, []float64{float64(c%3) - 1, float64(c%5) - 2, float64(c%7) - 3})
+	}
+	seenMany := map[string]bool{}
+	for _, n := range NameSegments(many) {
+		if seenMany[n] || n == "" {
+			t.Errorf("name %q repeated or empty in %v", n, NameSegments(many))
+		}
+		seenMany[n] = true
 	}
 	generic := &Model{Features: []string{"x", "y"}, K: 3, Centroids: [][]float64{{0, 0}, {1, 1}, {2, 2}}}
 	if got := NameSegments(generic); !reflect.DeepEqual(got, []string{"Segment 1", "Segment 2", "Segment 3"}) {
