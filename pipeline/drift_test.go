@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custseg/custseg/engine"
 	"github.com/custseg/custseg/pipeline"
 	"github.com/custseg/custseg/udf/drift"
 )
@@ -12,34 +13,28 @@ import (
 // TestFeaturesAsOfRetail computes features as of 2011-06-01 on the real
 // file and checks them against the same question asked in plain SQL.
 func TestFeaturesAsOfRetail(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads 541,909 rows")
-	}
 	ctx := context.Background()
-	for _, file := range []string{"asof.duckdb", "asof.db"} {
-		t.Run(file, func(t *testing.T) {
-			db := loadRetail(t, file)
-			asOf := time.Date(2011, 6, 1, 0, 0, 0, 0, time.UTC)
-			s, err := pipeline.Features(ctx, db, pipeline.FeatureOptions{AsOf: asOf, Table: "features_june"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var want int64
-			var wantFreq int64
-			// Independent plain SQL: distinct customers and invoices before June.
-			err = db.QueryRow(`SELECT count(DISTINCT customer_id), count(DISTINCT customer_id || '/' || invoice_no) FROM transactions
-				WHERE customer_id IS NOT NULL AND invoice_no NOT LIKE 'C%' AND quantity > 0 AND unit_price > 0
-				  AND invoice_date < '2011-06-01'`).Scan(&want, &wantFreq)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var minRec, maxRec int64
-			db.QueryRow(`SELECT min(recency_days), max(recency_days) FROM features_june`).Scan(&minRec, &maxRec)
-			if s.Customers != want || s.Frequency != wantFreq || s.AsOf != "2011-06-01 00:00:00" || minRec < 0 || maxRec > 182 {
-				t.Fatalf("as of June: %+v (recency %d..%d); plain SQL says %d customers, %d invoices", s, minRec, maxRec, want, wantFreq)
-			}
-		})
-	}
+	onRetail(t, func(t *testing.T, db *engine.DB) {
+		asOf := time.Date(2011, 6, 1, 0, 0, 0, 0, time.UTC)
+		s, err := pipeline.Features(ctx, db, pipeline.FeatureOptions{AsOf: asOf, Table: "features_june"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want int64
+		var wantFreq int64
+		// Independent plain SQL: distinct customers and invoices before June.
+		err = db.QueryRow(`SELECT count(DISTINCT customer_id), count(DISTINCT customer_id || '/' || invoice_no) FROM transactions
+			WHERE customer_id IS NOT NULL AND invoice_no NOT LIKE 'C%' AND quantity > 0 AND unit_price > 0
+			  AND invoice_date < '2011-06-01'`).Scan(&want, &wantFreq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var minRec, maxRec int64
+		db.QueryRow(`SELECT min(recency_days), max(recency_days) FROM features_june`).Scan(&minRec, &maxRec)
+		if s.Customers != want || s.Frequency != wantFreq || s.AsOf != "2011-06-01 00:00:00" || minRec < 0 || maxRec > 182 {
+			t.Fatalf("as of June: %+v (recency %d..%d); plain SQL says %d customers, %d invoices", s, minRec, maxRec, want, wantFreq)
+		}
+	})
 }
 
 // TestDriftIdenticalAndShifted: right after training the population is
@@ -93,36 +88,30 @@ func TestDriftIdenticalAndShifted(t *testing.T) {
 // baseline: one row per month start up to the last invoice (2011-12-09),
 // customer counts that only grow, and drift that the verdict reports.
 func TestBacktestRetail(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads 541,909 rows")
-	}
 	ctx := context.Background()
-	for _, file := range []string{"bt.duckdb", "bt.db"} {
-		t.Run(file, func(t *testing.T) {
-			db := loadRetail(t, file)
-			v, series, err := pipeline.Backtest(ctx, db, pipeline.BacktestOptions{Start: time.Date(2011, 3, 1, 0, 0, 0, 0, time.UTC), K: 4})
-			if err != nil {
-				t.Fatal(err)
+	onRetail(t, func(t *testing.T, db *engine.DB) {
+		v, series, err := pipeline.Backtest(ctx, db, pipeline.BacktestOptions{Start: time.Date(2011, 3, 1, 0, 0, 0, 0, time.UTC), K: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Ref() != "backtest@1" || len(series) != 9 || series[0].AsOf.Month() != time.April || series[8].AsOf.Month() != time.December {
+			t.Fatalf("baseline %s, %d months", v.Ref(), len(series))
+		}
+		for i := 1; i < len(series); i++ {
+			if series[i].Result.Rows <= series[i-1].Result.Rows {
+				t.Errorf("customers fell from %d to %d", series[i-1].Result.Rows, series[i].Result.Rows)
 			}
-			if v.Ref() != "backtest@1" || len(series) != 9 || series[0].AsOf.Month() != time.April || series[8].AsOf.Month() != time.December {
-				t.Fatalf("baseline %s, %d months", v.Ref(), len(series))
-			}
-			for i := 1; i < len(series); i++ {
-				if series[i].Result.Rows <= series[i-1].Result.Rows {
-					t.Errorf("customers fell from %d to %d", series[i-1].Result.Rows, series[i].Result.Rows)
-				}
-			}
-			// Customers as of 2011-12-01 equal the plain-SQL count.
-			var want int
-			db.QueryRow(`SELECT count(DISTINCT customer_id) FROM transactions WHERE customer_id IS NOT NULL AND invoice_no NOT LIKE 'C%'
-				AND quantity > 0 AND unit_price > 0 AND invoice_date < '2011-12-01'`).Scan(&want)
-			if series[8].Result.Rows != want {
-				t.Errorf("as of 2011-12-01: %d customers, plain SQL %d", series[8].Result.Rows, want)
-			}
-			first, last := series[0].Result.Report, series[8].Result.Report
-			if !(first.MaxPSI < last.MaxPSI) || last.Level != drift.Retrain {
-				t.Errorf("drift did not grow to re-train: first %+v last %+v", first, last)
-			}
-		})
-	}
+		}
+		// Customers as of 2011-12-01 equal the plain-SQL count.
+		var want int
+		db.QueryRow(`SELECT count(DISTINCT customer_id) FROM transactions WHERE customer_id IS NOT NULL AND invoice_no NOT LIKE 'C%'
+			AND quantity > 0 AND unit_price > 0 AND invoice_date < '2011-12-01'`).Scan(&want)
+		if series[8].Result.Rows != want {
+			t.Errorf("as of 2011-12-01: %d customers, plain SQL %d", series[8].Result.Rows, want)
+		}
+		first, last := series[0].Result.Report, series[8].Result.Report
+		if !(first.MaxPSI < last.MaxPSI) || last.Level != drift.Retrain {
+			t.Errorf("drift did not grow to re-train: first %+v last %+v", first, last)
+		}
+	})
 }
