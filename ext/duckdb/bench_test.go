@@ -40,34 +40,7 @@ func BenchmarkRfmScore10M(b *testing.B) {
 	const n = 10_000_000
 	capi := `SELECT sum(rfm_score('` + rfmV1 + `', r, f, m)) FROM ` + rfmInput(n)
 	plain := `SELECT sum(` + rfmCase + `) FROM ` + rfmInput(n)
-	var sumC, sumP int64
-	// Warm up both (model resolution, plan caches).
-	if err := db.QueryRow(capi).Scan(&sumC); err != nil {
-		b.Fatal(err)
-	}
-	if err := db.QueryRow(plain).Scan(&sumP); err != nil {
-		b.Fatal(err)
-	}
-	if sumC != sumP {
-		b.Fatalf("sums differ: %d vs %d", sumC, sumP)
-	}
-	var tc, tp time.Duration
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		start := time.Now()
-		if err := db.QueryRow(capi).Scan(&sumC); err != nil {
-			b.Fatal(err)
-		}
-		tc += time.Since(start)
-		start = time.Now()
-		if err := db.QueryRow(plain).Scan(&sumP); err != nil {
-			b.Fatal(err)
-		}
-		tp += time.Since(start)
-	}
-	b.ReportMetric(float64(tc.Nanoseconds())/float64(b.N)/n, "capi-ns/row")
-	b.ReportMetric(float64(tp.Nanoseconds())/float64(b.N)/n, "plain-ns/row")
-	b.ReportMetric(float64(tc)/float64(tp), "ratio")
+	compareQueries(b, db, capi, plain, n)
 }
 
 // TestNoPerRowAllocation: a 1M-row scalar query allocates per chunk (2048
