@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/custseg/custseg/engine"
+	"github.com/custseg/custseg/pipeline"
 	"github.com/custseg/custseg/udf/rfm"
 )
 
@@ -145,6 +148,9 @@ func runFeatures(e *env, args []string) error {
 			return err
 		}
 	}
+	if err := phases(e, dbPath); err != nil {
+		return err
+	}
 	db, err := openDuck(dbPath)
 	if err != nil {
 		return err
@@ -185,4 +191,48 @@ func fileSize(path string) int64 {
 		return 0
 	}
 	return st.Size()
+}
+
+// phases times the steps of both sides in one process (one run each, after
+// the timed runs), to show where the difference comes from.
+func phases(e *env, dbPath string) error {
+	ctx := context.Background()
+	db, err := engine.Open(dbPath, "")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	type step struct {
+		name string
+		run  func() error
+	}
+	var asOf string
+	var ref string
+	plain := plainFeaturesSQL()
+	cut := strings.Index(plain, "CREATE OR REPLACE TABLE plain_rfm")
+	steps := []step{
+		{"custseg: pipeline.Features (sql/features.sql in a transaction)", func() error {
+			s, err := pipeline.Features(ctx, db, pipeline.FeatureOptions{})
+			asOf = s.AsOf
+			return err
+		}},
+		{"custseg: pipeline.FitRFM (read customers into Go, sort, store model)", func() error {
+			v, _, err := pipeline.FitRFM(ctx, db, "bench_rfm", asOf)
+			ref = v.Ref()
+			return err
+		}},
+		{"custseg: pipeline.ScoreRFM (customer_rfm with rfm_score/rfm_segment)", func() error { return pipeline.ScoreRFM(ctx, db, ref) }},
+		{"custseg: pipeline.CreateRFMView", func() error { return pipeline.CreateRFMView(ctx, db) }},
+		{"plain:   features CREATE TABLE", func() error { return execScript(db.DB, plain[:cut]) }},
+		{"plain:   quantile_cont cuts + CASE scoring", func() error { return execScript(db.DB, plain[cut:]) }},
+	}
+	fmt.Fprintln(e.out, "phases (one in-process run each, same connection pool):")
+	for _, st := range steps {
+		t0 := time.Now()
+		if err := st.run(); err != nil {
+			return fmt.Errorf("%s: %w", st.name, err)
+		}
+		fmt.Fprintf(e.out, "  %-72s %s\n", st.name, secs(time.Since(t0)))
+	}
+	return nil
 }

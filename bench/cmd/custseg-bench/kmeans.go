@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"math"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/custseg/custseg/engine"
+	"github.com/custseg/custseg/pipeline"
 	"github.com/custseg/custseg/udf/cluster"
 	"github.com/custseg/custseg/udf/kmeans"
 )
@@ -69,6 +72,16 @@ func runKMeans(e *env, args []string) error {
 		times = append(times, pr.wall)
 		inertias = append(inertias, m.Metrics["inertia"])
 		fmt.Fprintf(e.out, "  custseg run %d: %s, inertia %.6f, max RSS %d MiB\n", r, secs(pr.wall), m.Metrics["inertia"], pr.maxRSS>>10)
+	}
+	// Where custseg's time goes: reading the rows alone, in process.
+	if edb, err := engine.Open(dbPath, ""); err == nil {
+		t0 := time.Now()
+		_, rowsRead, err := pipeline.ReadRows(context.Background(), edb, "points", []string{"x", "y", "z"})
+		edb.Close()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.out, "  of which reading the %d rows (pipeline.ReadRows through database/sql): %s\n", rowsRead, secs(time.Since(t0)))
 	}
 	fmt.Fprintf(e.out, "running scikit-learn KMeans %d time(s) ...\n", *runs)
 	p, err := e.runPython("kmeans.py", bin, strconv.Itoa(*k), strconv.Itoa(*nInit), strconv.Itoa(*runs))
