@@ -234,16 +234,7 @@ func (w *workspace) seed(x []float64, rng *rand.Rand) {
 				rv = math.SmallestNonzeroFloat64
 			}
 			id := searchLeft(w.cum, rv)
-			cp := 0.0
-			row := x[id*d : id*d+d]
-			for i := 0; i < n; i++ {
-				v := sqDist(x[i*d:i*d+d], row)
-				if old := w.closest[i]; old < v {
-					v = old
-				}
-				w.cand[i] = v
-				cp += v
-			}
+			cp := candidatePotential(x, d, x[id*d:id*d+d], w.closest, w.cand)
 			if cp < bestPot {
 				bestPot, bestID = cp, id
 				w.cand, w.bestCand = w.bestCand, w.cand
@@ -254,6 +245,53 @@ func (w *workspace) seed(x []float64, rng *rand.Rand) {
 		pot = bestPot
 	}
 	_ = pot
+}
+
+// candidatePotential sets cand[i] = min(closest[i], ‖x_i − row‖²) for every
+// point and returns Σ cand[i], the potential if row became a centre: the
+// inner loop of greedy k-means++, run k·(2+ln k) times per restart over all
+// n points. d = 2 and 3 get straight-line loops (no per-point slicing); the
+// arithmetic is sqDist's, in the same order, so the result is bit-identical.
+func candidatePotential(x []float64, d int, row, closest, cand []float64) float64 {
+	n := len(closest)
+	cand = cand[:n]
+	cp := 0.0
+	switch d {
+	case 3:
+		x = x[:3*n]
+		r0, r1, r2 := row[0], row[1], row[2]
+		for i, old := range closest {
+			a, b, c := x[3*i]-r0, x[3*i+1]-r1, x[3*i+2]-r2
+			v := a*a + b*b + c*c
+			if old < v {
+				v = old
+			}
+			cand[i] = v
+			cp += v
+		}
+	case 2:
+		x = x[:2*n]
+		r0, r1 := row[0], row[1]
+		for i, old := range closest {
+			a, b := x[2*i]-r0, x[2*i+1]-r1
+			v := a*a + b*b
+			if old < v {
+				v = old
+			}
+			cand[i] = v
+			cp += v
+		}
+	default:
+		for i, old := range closest {
+			v := sqDist(x[i*d:i*d+d], row)
+			if old < v {
+				v = old
+			}
+			cand[i] = v
+			cp += v
+		}
+	}
+	return cp
 }
 
 // searchLeft returns the first index i with cum[i] >= v, clipped to len−1
@@ -279,6 +317,23 @@ func searchLeft(cum []float64, v float64) int {
 func (w *workspace) nearest2(row []float64) (int, float64, float64) {
 	d := w.d
 	best, b1, b2 := 0, math.Inf(1), math.Inf(1)
+	if d == 3 {
+		// The common RFM case, without per-centre slicing; same
+		// arithmetic as sqDist.
+		r0, r1, r2 := row[0], row[1], row[2]
+		cs := w.centers[:3*w.k]
+		for c := 0; c < w.k; c++ {
+			a, b, e := r0-cs[3*c], r1-cs[3*c+1], r2-cs[3*c+2]
+			v := a*a + b*b + e*e
+			if v < b1 {
+				b2 = b1
+				b1, best = v, c
+			} else if v < b2 {
+				b2 = v
+			}
+		}
+		return best, math.Sqrt(b1), math.Sqrt(b2)
+	}
 	for c := 0; c < w.k; c++ {
 		v := sqDist(row, w.centers[c*d:c*d+d])
 		if v < b1 {
@@ -311,13 +366,23 @@ func (w *workspace) lloyd(x []float64, maxIter int, tol float64) int {
 		for c := range w.counts {
 			w.counts[c] = 0
 		}
-		for i, l := range w.labels {
-			row := x[i*d : i*d+d]
-			s := w.sums[l*d : l*d+d]
-			for j, v := range row {
-				s[j] += v
+		if d == 3 {
+			xs, sums := x[:3*n], w.sums[:3*k]
+			for i, l := range w.labels {
+				sums[3*l] += xs[3*i]
+				sums[3*l+1] += xs[3*i+1]
+				sums[3*l+2] += xs[3*i+2]
+				w.counts[l]++
 			}
-			w.counts[l]++
+		} else {
+			for i, l := range w.labels {
+				row := x[i*d : i*d+d]
+				s := w.sums[l*d : l*d+d]
+				for j, v := range row {
+					s[j] += v
+				}
+				w.counts[l]++
+			}
 		}
 		relocated := w.relocateEmpty(x)
 		shiftTot, maxShift, maxShift2, maxC := 0.0, 0.0, 0.0, -1

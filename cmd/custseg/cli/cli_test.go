@@ -250,3 +250,13 @@ func TestDriftExitStatus(t *testing.T) {
 		t.Fatalf("with threshold 100 the exit status is %d, want 0", code)
 	}
 }
+
+// TestSQLDotCommandArgument: a dot-command given as the query argument runs
+// as one (no ';' appended).
+func TestSQLDotCommandArgument(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "dot.db")
+	out := mustRun(t, "sql", "--db", db, ".tables")
+	if !strings.Contains(out, "custseg_models") || !strings.Contains(out, "transactions") {
+		t.Fatalf(".tables printed:\n%s", out)
+	}
+}

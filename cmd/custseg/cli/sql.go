@@ -34,7 +34,7 @@ fails. Example:
 			in := opts.In
 			if len(args) == 1 {
 				q := strings.TrimSpace(args[0])
-				if !strings.HasSuffix(q, ";") {
+				if !strings.HasSuffix(q, ";") && !strings.HasPrefix(q, ".") {
 					q += ";"
 				}
 				in = strings.NewReader(q + "\n")

@@ -119,8 +119,9 @@ func trainAndScore(cmd *cobra.Command, db *engine.DB, opts *TrainOptions) (pipel
 		printKTable(out, m)
 		fmt.Fprintf(out, "chosen: k = %d — %s\n", m.K, m.KSelectionReason)
 	}
-	fmt.Fprintf(out, "train: %s (active): k=%d on %d rows, inertia %.4g, silhouette %s, in %s\n",
-		res.Version.Ref(), m.K, res.Rows, m.Metrics["inertia"], metric(m.Metrics, "silhouette"), res.Duration.Round(time.Millisecond))
+	fmt.Fprintf(out, "train: %s (active): k=%d on %d rows, inertia %.4g, silhouette %s, in %s (reading rows %s)\n",
+		res.Version.Ref(), m.K, res.Rows, m.Metrics["inertia"], metric(m.Metrics, "silhouette"),
+		res.Duration.Round(time.Millisecond), res.ReadTime.Round(time.Millisecond))
 	printCentroids(out, m)
 	if !opts.NoScore {
 		if err := scoreAndReport(cmd, db, res.Version.Ref()); err != nil {
