@@ -3,7 +3,9 @@ package sqlite_test
 import (
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -14,8 +16,15 @@ import (
 	"github.com/custseg/custseg/udf/rfm"
 )
 
-// benchRows is the size of the generated table the benchmarks scan.
-const benchRows = 200_000
+// benchRows is the size of the generated table the benchmarks scan:
+// 200,000 by default, CUSTSEG_BENCH_ROWS=10000000 for the figure in
+// docs/PERFORMANCE.md (the 10 million rows).
+var benchRows = func() int {
+	if n, err := strconv.Atoi(os.Getenv("CUSTSEG_BENCH_ROWS")); err == nil && n > 0 {
+		return n
+	}
+	return 200_000
+}()
 
 // rfm_score_go: the same scoring through mattn's RegisterFunc (reflection
 // per call), for comparison. The model is parsed once per reference.
@@ -137,7 +146,7 @@ func cpuTime() time.Duration {
 }
 
 func reportPerRow(b *testing.B, cpu time.Duration) {
-	rows := float64(b.N) * benchRows
+	rows := float64(b.N) * float64(benchRows)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/rows, "ns/row")
 	b.ReportMetric(float64(cpu.Nanoseconds())/rows, "cpu-ns/row")
 }
