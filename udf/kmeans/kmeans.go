@@ -426,7 +426,12 @@ func (w *workspace) lloyd(x []float64, maxIter int, tol float64) int {
 			} else {
 				w.lower[i] -= maxShift
 			}
-			m := math.Max(w.half[l], w.lower[i])
+			// max(half, lower) by hand: math.Max's NaN and ±0 handling is
+			// not inlined, and bounds are never NaN.
+			m := w.half[l]
+			if lo := w.lower[i]; lo > m {
+				m = lo
+			}
 			if w.upper[i] <= m {
 				continue
 			}

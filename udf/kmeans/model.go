@@ -23,11 +23,16 @@ type Scaler struct {
 
 // KRow is one row of a k-selection table.
 type KRow struct {
-	K                int     `json:"k"`
-	Inertia          float64 `json:"inertia"`
-	Silhouette       float64 `json:"silhouette"`
-	DaviesBouldin    float64 `json:"davies_bouldin"`
-	CalinskiHarabasz float64 `json:"calinski_harabasz"`
+	K          int     `json:"k"`
+	Inertia    float64 `json:"inertia"`
+	Silhouette float64 `json:"silhouette"`
+	// SilhouetteSE is the standard error of Silhouette when it was computed
+	// on a sample (0 when exact over all rows).
+	SilhouetteSE float64 `json:"silhouette_se,omitempty"`
+	// SilhouetteSimplified is MADlib's centroid-based silhouette over all rows.
+	SilhouetteSimplified float64 `json:"silhouette_simplified"`
+	DaviesBouldin        float64 `json:"davies_bouldin"`
+	CalinskiHarabasz     float64 `json:"calinski_harabasz"`
 }
 
 // Model is a stored k-means segmentation: how to turn a customer's raw

@@ -196,19 +196,44 @@ func (p *prepared) train(k int, opts TrainOptions) (*Model, error) {
 	if v, err := cluster.CalinskiHarabasz(p.z, d, r.Labels); err == nil {
 		m.Metrics["calinski_harabasz"] = v
 	}
-	sx, sl := p.z, r.Labels
-	if opts.SampleSize > 0 && p.n > opts.SampleSize {
-		sx, sl = sample(p.z, r.Labels, d, opts.SampleSize, opts.Seed)
+	if v, err := cluster.SilhouetteSimplified(p.z, d, r.Labels); err == nil {
+		m.Metrics["silhouette_simplified"] = v // all rows: O(n·k)
 	}
-	if v, err := cluster.Silhouette(sx, d, sl); err == nil {
+	if opts.SampleSize > 0 && p.n > opts.SampleSize {
+		// The exact silhouette is O(s²): on a fixed-seed uniform sample of s
+		// rows, with the standard error of its mean,
+		//   SE = sd(s_i) / √s · √(1 − s/n)   (finite-population correction).
+		sx, sl := sample(p.z, r.Labels, d, opts.SampleSize, opts.Seed)
+		if si, err := cluster.SilhouetteSamples(sx, d, sl); err == nil {
+			mean, sd := meanSD(si)
+			m.Metrics["silhouette"] = mean
+			m.Metrics["silhouette_se"] = sd / math.Sqrt(float64(len(si))) * math.Sqrt(1-float64(len(si))/float64(p.n))
+			m.SilhouetteSampleSize = len(sl)
+		}
+	} else if v, err := cluster.Silhouette(p.z, d, r.Labels); err == nil {
 		m.Metrics["silhouette"] = v
-		m.SilhouetteSampleSize = len(sl)
+		m.SilhouetteSampleSize = len(r.Labels)
 	}
 	if err := m.init(); err != nil {
 		return nil, err
 	}
 	m.SegmentNames = NameSegments(&m)
 	return &m, nil
+}
+
+// meanSD returns the mean and the sample standard deviation of xs.
+func meanSD(xs []float64) (mean, sd float64) {
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(len(xs))
+	for _, x := range xs {
+		sd += (x - mean) * (x - mean)
+	}
+	if len(xs) > 1 {
+		sd = math.Sqrt(sd / float64(len(xs)-1))
+	}
+	return mean, sd
 }
 
 // sample draws s of the n rows uniformly without replacement (partial
@@ -275,6 +300,7 @@ func AutoK(rows []float64, n int, features []string, kmin, kmax int, opts TrainO
 			sil = math.NaN()
 		}
 		table = append(table, KRow{K: k, Inertia: m.Metrics["inertia"], Silhouette: sil,
+			SilhouetteSE: m.Metrics["silhouette_se"], SilhouetteSimplified: m.Metrics["silhouette_simplified"],
 			DaviesBouldin: m.Metrics["davies_bouldin"], CalinskiHarabasz: m.Metrics["calinski_harabasz"]})
 		if ok && (best == nil || sil > best.Metrics["silhouette"]) {
 			best = m
@@ -290,11 +316,15 @@ func AutoK(rows []float64, n int, features []string, kmin, kmax int, opts TrainO
 			runner = i
 		}
 	}
+	se := best.Metrics["silhouette_se"]
 	if runner >= 0 {
 		reason += fmt.Sprintf("; runner-up k=%d (%.4f)", table[runner].K, table[runner].Silhouette)
+		if se > 0 && best.Metrics["silhouette"]-table[runner].Silhouette < 2*math.Hypot(se, table[runner].SilhouetteSE) {
+			reason += ", within sampling error"
+		}
 	}
 	if best.SilhouetteSampleSize < n {
-		reason += fmt.Sprintf("; silhouette on a sample of %d of %d rows", best.SilhouetteSampleSize, n)
+		reason += fmt.Sprintf("; exact silhouette on a fixed-seed sample of %d of %d rows (standard error %.4f)", best.SilhouetteSampleSize, n, se)
 	}
 	for i := range table {
 		if math.IsNaN(table[i].Silhouette) {

@@ -146,10 +146,15 @@ func printKTable(w io.Writer, m *kmeans.Model) {
 		if r.K == m.K {
 			mark = "←"
 		}
-		rows = append(rows, []string{strconv.Itoa(r.K), fmt.Sprintf("%.2f", r.Inertia), fmt.Sprintf("%.4f", r.Silhouette),
+		sil := fmt.Sprintf("%.4f", r.Silhouette)
+		if r.SilhouetteSE > 0 {
+			sil += fmt.Sprintf(" ± %.4f", r.SilhouetteSE)
+		}
+		rows = append(rows, []string{strconv.Itoa(r.K), fmt.Sprintf("%.2f", r.Inertia), sil, fmt.Sprintf("%.4f", r.SilhouetteSimplified),
 			fmt.Sprintf("%.4f", r.DaviesBouldin), fmt.Sprintf("%.1f", r.CalinskiHarabasz), mark})
 	}
-	output.WriteTable(w, []string{"k", "inertia", "silhouette", "davies_bouldin", "calinski_harabasz", ""}, rows, []bool{true, true, true, true, true, false})
+	output.WriteTable(w, []string{"k", "inertia", "silhouette", "simplified", "davies_bouldin", "calinski_harabasz", ""}, rows,
+		[]bool{true, true, true, true, true, true, false})
 }
 
 // printCentroids shows each segment's centre in original units.
