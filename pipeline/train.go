@@ -30,6 +30,8 @@ type TrainOptions struct {
 	// From is a table name or a query (SELECT ... / WITH ...) providing the
 	// feature columns; default customer_features.
 	From string
+	// Progress, if set, hears about each k tried by automatic k.
+	Progress func(kmeans.KRow)
 }
 
 // TrainResult reports what Train stored.
@@ -138,7 +140,7 @@ func Train(ctx context.Context, db *engine.DB, opts TrainOptions) (TrainResult, 
 		return TrainResult{}, fmt.Errorf("train: %w", err)
 	}
 	readTime := time.Since(start)
-	to := kmeans.TrainOptions{K: opts.K, Transform: opts.Transform, Scaler: opts.Scale, Seed: opts.Seed, NInit: opts.NInit}
+	to := kmeans.TrainOptions{K: opts.K, Transform: opts.Transform, Scaler: opts.Scale, Seed: opts.Seed, NInit: opts.NInit, Progress: opts.Progress}
 	var m *kmeans.Model
 	if opts.K > 0 {
 		if n < opts.K {

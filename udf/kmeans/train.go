@@ -27,6 +27,8 @@ type TrainOptions struct {
 	// (O(s²) pairs); larger trainings use a fixed-seed uniform sample of
 	// that many rows. Default 20000; negative means always all rows.
 	SampleSize int
+	// Progress, if set, is called by AutoK after each k with its table row.
+	Progress func(KRow)
 }
 
 // DefaultSampleSize is TrainOptions.SampleSize's default.
@@ -302,6 +304,9 @@ func AutoK(rows []float64, n int, features []string, kmin, kmax int, opts TrainO
 		table = append(table, KRow{K: k, Inertia: m.Metrics["inertia"], Silhouette: sil,
 			SilhouetteSE: m.Metrics["silhouette_se"], SilhouetteSimplified: m.Metrics["silhouette_simplified"],
 			DaviesBouldin: m.Metrics["davies_bouldin"], CalinskiHarabasz: m.Metrics["calinski_harabasz"]})
+		if opts.Progress != nil {
+			opts.Progress(table[len(table)-1])
+		}
 		if ok && (best == nil || sil > best.Metrics["silhouette"]) {
 			best = m
 		}

@@ -110,6 +110,13 @@ func trainAndScore(cmd *cobra.Command, db *engine.DB, opts *TrainOptions) (pipel
 	if to.K == 0 {
 		fmt.Fprintf(out, "train: trying k = %d..%d on %s ...\n", to.KMin, to.KMax, strings.Join(to.Features, ", "))
 	}
+	if to.K == 0 && isTerminal(opts.ErrOut) {
+		start := time.Now()
+		to.Progress = func(r kmeans.KRow) {
+			fmt.Fprintf(opts.ErrOut, "  k = %d of %d..%d: silhouette %.4f, inertia %.4g (%s)\n",
+				r.K, to.KMin, to.KMax, r.Silhouette, r.Inertia, time.Since(start).Round(100*time.Millisecond))
+		}
+	}
 	res, err := pipeline.Train(cmd.Context(), db, to)
 	if err != nil {
 		return res, err
