@@ -37,7 +37,14 @@ recency_days = floor((as_of - last purchase) / 1 day); frequency = distinct
 invoices; monetary = sum(quantity * unit_price).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runFeatures(cmd, opts)
+			fo, err := opts.featureOptions()
+			if err != nil {
+				return err
+			}
+			return withDB(root, func(cmd *cobra.Command, db *engine.DB, _ []string) error {
+				_, err := featuresAndRFM(cmd, db, fo, opts.Model)
+				return err
+			})(cmd, nil)
 		},
 	}
 	cmd.Flags().StringVar(&opts.AsOf, "as-of", "", "reference `TIMESTAMP` for recency (default: latest kept invoice + 1 day); later invoices are left out")
@@ -45,20 +52,6 @@ invoices; monetary = sum(quantity * unit_price).`,
 	cmd.Flags().BoolVar(&opts.KeepNonPositive, "keep-nonpositive", false, "keep rows with quantity <= 0 or unit_price <= 0")
 	cmd.Flags().StringVar(&opts.Model, "model", pipeline.DefaultRFMModel, "registry `NAME` of the RFM model to fit")
 	return cmd
-}
-
-func runFeatures(cmd *cobra.Command, opts *FeaturesOptions) error {
-	fo, err := opts.featureOptions()
-	if err != nil {
-		return err
-	}
-	db, err := opts.open()
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = featuresAndRFM(cmd, db, fo, opts.Model)
-	return err
 }
 
 func (opts *FeaturesOptions) featureOptions() (pipeline.FeatureOptions, error) {

@@ -43,14 +43,9 @@ Example, CDNOW (no invoice column; frequency becomes distinct purchase days):
   custseg load --db cd.duckdb --map customer_id=customer_id --map invoice_date=date \
       --map amount=dollar_value ../shared/data/cdnow_master.csv.gz`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, files []string) error {
-			db, err := opts.open()
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: withDB(root, func(cmd *cobra.Command, db *engine.DB, files []string) error {
 			return loadFiles(cmd, opts, db, files)
-		},
+		}),
 	}
 	cmd.Flags().StringArrayVar(&opts.Map, "map", nil, "map a table `column=Header` of the file (repeatable)")
 	cmd.Flags().StringVar(&opts.DateFormat, "date-format", "", "extra date `LAYOUT` tried first (Go layout, e.g. 02.01.2006 15:04)")

@@ -49,15 +49,10 @@ Unless --no-score, customer_segments and segment_profiles are rewritten with it.
 silhouette, printing inertia (for the elbow), silhouette, Davies-Bouldin and
 Calinski-Harabasz for each k.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := opts.open()
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			_, err = trainAndScore(cmd, db, opts)
+		RunE: withDB(root, func(cmd *cobra.Command, db *engine.DB, _ []string) error {
+			_, err := trainAndScore(cmd, db, opts)
 			return err
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&opts.Model, "model", "segments", "registry `NAME` of the model")
 	cmd.Flags().StringVar(&opts.K, "k", "auto", "number of segments `N`, or auto")
@@ -216,14 +211,9 @@ custseg function to read:
   segment_profiles   per segment: customers, share, revenue, revenue_share,
                      mean and median of each feature, model`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := opts.open()
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: withDB(root, func(cmd *cobra.Command, db *engine.DB, _ []string) error {
 			return scoreAndReport(cmd, db, opts.Model)
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&opts.Model, "model", "segments", "model `NAME` or NAME@VERSION")
 	return cmd
