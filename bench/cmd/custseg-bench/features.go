@@ -193,8 +193,8 @@ func fileSize(path string) int64 {
 	return st.Size()
 }
 
-// phases times the steps of both sides in one process (one run each, after
-// the timed runs), to show where the difference comes from.
+// phases times the steps of both sides in one process (after the timed
+// runs), to show where the difference comes from.
 func phases(e *env, dbPath string) error {
 	ctx := context.Background()
 	db, err := engine.Open(dbPath, "")
@@ -226,13 +226,20 @@ func phases(e *env, dbPath string) error {
 		{"plain:   features CREATE TABLE", func() error { return execScript(db.DB, plain[:cut]) }},
 		{"plain:   quantile_cont cuts + CASE scoring", func() error { return execScript(db.DB, plain[cut:]) }},
 	}
-	fmt.Fprintln(e.out, "phases (one in-process run each, same connection pool):")
-	for _, st := range steps {
-		t0 := time.Now()
-		if err := st.run(); err != nil {
-			return fmt.Errorf("%s: %w", st.name, err)
+	const reps = 3
+	times := make([][]time.Duration, len(steps))
+	for r := 0; r < reps; r++ {
+		for i, st := range steps {
+			t0 := time.Now()
+			if err := st.run(); err != nil {
+				return fmt.Errorf("%s: %w", st.name, err)
+			}
+			times[i] = append(times[i], time.Since(t0))
 		}
-		fmt.Fprintf(e.out, "  %-72s %s\n", st.name, secs(time.Since(t0)))
+	}
+	fmt.Fprintf(e.out, "phases (in process, one connection pool; median of %d):\n", reps)
+	for i, st := range steps {
+		fmt.Fprintf(e.out, "  %-72s %s  [%s]\n", st.name, secs(median(times[i])), durs(times[i]))
 	}
 	return nil
 }

@@ -96,7 +96,7 @@ func runKMeans(e *env, args []string) error {
 		target: fmt.Sprintf("k-means n=%d k=%d n_init=%d", *n, *k, *nInit),
 		peer:   median(toDurations(p.Seconds)), peerRuns: toDurations(p.Seconds),
 		custseg: median(times), custsegRuns: times,
-		agree: fmt.Sprintf("custseg worst inertia %.6f vs sklearn best %.6f: %+.4f%% (limit +%.2g%%)", worst, best, 100*rel, 100**slack),
+		agree: fmt.Sprintf("custseg worst inertia %.6f vs sklearn best %.6f: relative %+.1e (limit %+.0e)", worst, best, rel, *slack),
 		ok:    rel <= *slack,
 	}})
 	return nil
