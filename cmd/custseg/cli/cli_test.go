@@ -260,3 +260,19 @@ func TestSQLDotCommandArgument(t *testing.T) {
 		t.Fatalf(".tables printed:\n%s", out)
 	}
 }
+
+// TestFeaturesRescoresSegments: after features recomputes the customers
+// (here as of an earlier date), customer_segments follows them.
+func TestFeaturesRescoresSegments(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "f.duckdb")
+	mustRun(t, "run", "--db", db, "--demo-customers", "300", "--k", "3")
+	out := mustRun(t, "features", "--db", db, "--as-of", "2011-06-01")
+	if !strings.Contains(out, "customer_segments and segment_profiles rewritten with segments@1") {
+		t.Fatalf("features did not re-score:\n%s", out)
+	}
+	got := mustRun(t, "sql", "--db", db, "--format", "csv",
+		"SELECT (SELECT count(*) FROM customer_segments) = (SELECT count(*) FROM customer_features) AS same, (SELECT max(last_purchase) FROM customer_segments s JOIN customer_features f USING (customer_id)) < '2011-06-01' AS before")
+	if !strings.Contains(got, "true,true") {
+		t.Fatalf("customer_segments does not follow the features:\n%s", got)
+	}
+}

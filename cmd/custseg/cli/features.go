@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -87,6 +88,17 @@ func featuresAndRFM(cmd *cobra.Command, db *engine.DB, fo pipeline.FeatureOption
 		return "", err
 	}
 	fmt.Fprintf(out, "rfm: fitted %s (active); wrote customer_rfm and view customer_rfm_sql\n", v.Ref())
+	// Prepared segment tables follow the new customers, with the active
+	// version of the model they were scored with.
+	var current string
+	if err := db.QueryRowContext(ctx, `SELECT min(model) FROM customer_segments`).Scan(&current); err == nil && current != "" {
+		name, _, _ := strings.Cut(current, "@")
+		sv, err := pipeline.Score(ctx, db, name)
+		if err != nil {
+			return "", fmt.Errorf("re-scoring customer_segments with %s: %w", name, err)
+		}
+		fmt.Fprintf(out, "score: customer_segments and segment_profiles rewritten with %s\n", sv.Ref())
+	}
 	return v.Ref(), nil
 }
 
