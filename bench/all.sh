@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs every side-by-side target of docs/PERFORMANCE.md in sequence (about
-# 20 minutes on 2 idle cores, most of it scikit-learn's 200k silhouette and
+# 11 minutes on 2 idle cores, most of it scikit-learn's 200k silhouette and
 # custseg's 1M one) and keeps the output in $WORK/all.log.
 #   sh bench/all.sh            # from the repository root
 # Data and databases go to $WORK (default /tmp/custseg-bench) and are reused.
