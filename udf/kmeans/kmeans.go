@@ -520,6 +520,23 @@ func contains(s []int, v int) bool {
 func (w *workspace) assignExact(x []float64) float64 {
 	d := w.d
 	inertia := 0.0
+	if d == 3 {
+		// Same arithmetic as sqDist, without per-point slicing.
+		xs, cs := x[:3*w.n], w.centers[:3*w.k]
+		for i := 0; i < w.n; i++ {
+			r0, r1, r2 := xs[3*i], xs[3*i+1], xs[3*i+2]
+			best, bv := 0, math.Inf(1)
+			for c := 0; c < w.k; c++ {
+				a, b, e := r0-cs[3*c], r1-cs[3*c+1], r2-cs[3*c+2]
+				if v := a*a + b*b + e*e; v < bv {
+					best, bv = c, v
+				}
+			}
+			w.labels[i] = best
+			inertia += bv
+		}
+		return inertia
+	}
 	for i := 0; i < w.n; i++ {
 		row := x[i*d : i*d+d]
 		best, bv := 0, math.Inf(1)
