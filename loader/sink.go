@@ -5,9 +5,10 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"strings"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	sqliteext "github.com/custseg/custseg/ext/sqlite"
 )
 
 // sink receives the rows and rejects of one file inside the load's transaction.
@@ -88,40 +89,29 @@ func textValues(r *row, v []driver.Value) {
 // row stays far below SQLite's 32,766-parameter limit.
 const sqliteBatch = 500
 
-// sqliteSink inserts batches of rows with a prepared multi-row INSERT.
+// sqliteSink inserts batches of rows: each batch of sqliteBatch rows is
+// packed and crosses into C in one call that binds and steps a one-row
+// INSERT per row on the connection's SQLite handle (inside the load's
+// transaction). Binding through database/sql costs one cgo call per value,
+// more than SQLite's own work (docs/PERFORMANCE.md, loading).
 type sqliteSink struct {
 	ctx     context.Context
 	conn    *sql.Conn
-	table   string
-	full    *sql.Stmt
-	args    []any
-	n       int
+	insert  string
+	batch   *sqliteext.RowBatch
 	rejects *sql.Stmt
 }
 
-func insertSQL(table string, rows int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "INSERT INTO %s (invoice_no, stock_code, description, quantity, invoice_date, unit_price, customer_id, country) VALUES ", table)
-	for i := 0; i < rows; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString("(?,?,?,?,?,?,?,?)")
-	}
-	return b.String()
+func insertSQL(table string) string {
+	return fmt.Sprintf("INSERT INTO %s (invoice_no, stock_code, description, quantity, invoice_date, unit_price, customer_id, country) VALUES (?,?,?,?,?,?,?,?)", table)
 }
 
 func newSQLiteSink(ctx context.Context, conn *sql.Conn, table string) (*sqliteSink, error) {
-	full, err := conn.PrepareContext(ctx, insertSQL(table, sqliteBatch))
-	if err != nil {
-		return nil, err
-	}
 	rej, err := conn.PrepareContext(ctx, "INSERT INTO load_rejects (source, line, reason, raw) VALUES (?,?,?,?)")
 	if err != nil {
-		full.Close()
 		return nil, err
 	}
-	return &sqliteSink{ctx: ctx, conn: conn, table: table, full: full, rejects: rej, args: make([]any, 0, 8*sqliteBatch)}, nil
+	return &sqliteSink{ctx: ctx, conn: conn, insert: insertSQL(table), batch: sqliteext.NewRowBatch(8), rejects: rej}, nil
 }
 
 func (s *sqliteSink) add(r *row) error {
@@ -137,16 +127,34 @@ func (s *sqliteSink) add(r *row) error {
 		v[5] = r.price
 	}
 	for _, x := range v {
-		s.args = append(s.args, x)
-	}
-	s.n++
-	if s.n == sqliteBatch {
-		if _, err := s.full.ExecContext(s.ctx, s.args...); err != nil {
-			return err
+		switch x := x.(type) {
+		case nil:
+			s.batch.Null()
+		case string:
+			s.batch.Text(x)
+		case int64:
+			s.batch.Int(x)
+		case float64:
+			s.batch.Float(x)
+		default:
+			return fmt.Errorf("internal error: unexpected %T value for SQLite", x)
 		}
-		s.args, s.n = s.args[:0], 0
+	}
+	s.batch.EndRow()
+	if s.batch.Rows() == sqliteBatch {
+		return s.flush()
 	}
 	return nil
+}
+
+// flush writes the packed rows through the connection's raw handle.
+func (s *sqliteSink) flush() error {
+	if s.batch.Rows() == 0 {
+		return nil
+	}
+	err := s.conn.Raw(func(dc any) error { return sqliteext.InsertBatch(dc, s.insert, s.batch) })
+	s.batch.Reset()
+	return err
 }
 
 func (s *sqliteSink) reject(source string, line int64, reason, raw string) error {
@@ -155,13 +163,6 @@ func (s *sqliteSink) reject(source string, line int64, reason, raw string) error
 }
 
 func (s *sqliteSink) close() error {
-	defer s.full.Close()
 	defer s.rejects.Close()
-	if s.n > 0 {
-		if _, err := s.conn.ExecContext(s.ctx, insertSQL(s.table, s.n), s.args...); err != nil {
-			return err
-		}
-		s.args, s.n = s.args[:0], 0
-	}
-	return nil
+	return s.flush()
 }

@@ -28,6 +28,7 @@ typedef void (*sqlite3_destructor_type)(void *);
 #define SQLITE_UTF8 1
 #define SQLITE_DETERMINISTIC 0x000000800
 #define SQLITE_TRANSIENT ((sqlite3_destructor_type)-1)
+#define SQLITE_STATIC ((sqlite3_destructor_type)0)
 
 int sqlite3_create_function_v2(sqlite3 *db, const char *zFunctionName, int nArg,
 	int eTextRep, void *pApp,
@@ -58,6 +59,9 @@ int sqlite3_prepare_v2(sqlite3 *db, const char *zSql, int nByte, sqlite3_stmt **
 int sqlite3_bind_text(sqlite3_stmt *, int, const char *, int, void (*)(void *));
 int sqlite3_bind_int64(sqlite3_stmt *, int, sqlite3_int64);
 int sqlite3_step(sqlite3_stmt *);
+int sqlite3_bind_null(sqlite3_stmt *, int);
+int sqlite3_bind_double(sqlite3_stmt *, int, double);
+int sqlite3_reset(sqlite3_stmt *pStmt);
 const unsigned char *sqlite3_column_text(sqlite3_stmt *, int iCol);
 int sqlite3_column_bytes(sqlite3_stmt *, int iCol);
 int sqlite3_finalize(sqlite3_stmt *pStmt);
