@@ -1,96 +1,30 @@
 package report
 
 import (
-	"compress/gzip"
-	"encoding/csv"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/custseg/custseg/udf/kmeans"
+	"github.com/custseg/custseg/udf/retailfixture"
 )
 
 // onlineRetail is the UCI Online Retail data set, seen from this package
 // (see /work/shared/data/README.md); it is not part of the repository.
 const onlineRetail = "../../shared/data/online_retail.csv.gz"
 
-// retailFeatures reads Online Retail with the standard cleaning (a
-// customer id, not a cancellation, quantity > 0, unit price > 0) and
-// returns per customer recency_days (whole days from the last purchase to
-// one day after the last invoice of the data set), frequency (distinct
-// invoices) and monetary (Σ quantity × unit price), n×3 row-major.
+// retailFeatures is the Online Retail customers' features (see retailfixture).
 func retailFeatures(t *testing.T) ([]float64, int) {
 	t.Helper()
-	f, err := os.Open(onlineRetail)
-	if err != nil {
+	rows, n, err := retailfixture.Features(onlineRetail)
+	if os.IsNotExist(err) {
 		t.Skipf("real data not available (%v)", err)
 	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := csv.NewReader(gz)
-	r.ReuseRecord = true
-	if _, err := r.Read(); err != nil { // InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
-		t.Fatal(err)
-	}
-	type acc struct {
-		last     time.Time
-		invoices map[string]bool
-		money    float64
-	}
-	customers := map[string]*acc{}
-	var order []string
-	var maxTS time.Time
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		inv, qtyS, dateS, priceS, cust := rec[0], rec[3], rec[4], rec[5], rec[6]
-		if cust == "" || strings.HasPrefix(inv, "C") {
-			continue
-		}
-		qty, err1 := strconv.ParseFloat(qtyS, 64)
-		price, err2 := strconv.ParseFloat(priceS, 64)
-		ts, err3 := time.Parse("2006-01-02 15:04:05", dateS)
-		if err1 != nil || err2 != nil || err3 != nil {
-			t.Fatalf("row %v: %v %v %v", rec, err1, err2, err3)
-		}
-		if ts.After(maxTS) {
-			maxTS = ts
-		}
-		if qty <= 0 || price <= 0 {
-			continue
-		}
-		a := customers[cust]
-		if a == nil {
-			a = &acc{invoices: map[string]bool{}}
-			customers[cust] = a
-			order = append(order, cust)
-		}
-		if ts.After(a.last) {
-			a.last = ts
-		}
-		a.invoices[inv] = true
-		a.money += qty * price
-	}
-	asOf := maxTS.Add(24 * time.Hour)
-	rows := make([]float64, 0, 3*len(order))
-	for _, c := range order {
-		a := customers[c]
-		rows = append(rows, math.Floor(asOf.Sub(a.last).Hours()/24), float64(len(a.invoices)), a.money)
-	}
-	return rows, len(order)
+	return rows, n
 }
 
 // TestRealDataReport draws the report of Online Retail's customers with k

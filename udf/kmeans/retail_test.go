@@ -1,94 +1,29 @@
 package kmeans
 
 import (
-	"compress/gzip"
-	"encoding/csv"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
-	"time"
+
+	"github.com/custseg/custseg/udf/retailfixture"
 )
 
 // retailPath is /work/shared/data/online_retail.csv.gz seen from this
 // package (the data lives next to the repository, never inside it).
 var retailPath = filepath.Join("..", "..", "..", "shared", "data", "online_retail.csv.gz")
 
-// retailRFM reads UCI Online Retail with the standard cleaning (CustomerID
-// present, invoice not a cancellation "C…", Quantity > 0, UnitPrice > 0)
-// and returns per customer: recency_days = whole days from the last
-// purchase to (last date in the data + 1 day), frequency = distinct
-// invoices, monetary = Σ Quantity·UnitPrice.
+// retailRFM is the Online Retail customers' features (see retailfixture).
 func retailRFM(t testing.TB) ([]float64, int) {
-	f, err := os.Open(retailPath)
-	if err != nil {
+	t.Helper()
+	rows, n, err := retailfixture.Features(retailPath)
+	if os.IsNotExist(err) {
 		t.Skipf("real data not available: %v", err)
 	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := csv.NewReader(gz)
-	r.ReuseRecord = true
-	if _, err := r.Read(); err != nil { // header
-		t.Fatal(err)
-	}
-	type cust struct {
-		last     time.Time
-		invoices map[string]struct{}
-		monetary float64
-	}
-	custs := map[string]*cust{}
-	var order []string
-	var maxDate time.Time
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		inv, qtyS, dateS, priceS, id := rec[0], rec[3], rec[4], rec[5], rec[6]
-		if id == "" || strings.HasPrefix(inv, "C") {
-			continue
-		}
-		qty, err1 := strconv.Atoi(qtyS)
-		price, err2 := strconv.ParseFloat(priceS, 64)
-		date, err3 := time.Parse(time.DateTime, dateS)
-		if err1 != nil || err2 != nil || err3 != nil {
-			t.Fatalf("bad row %v", rec)
-		}
-		if qty <= 0 || price <= 0 {
-			continue
-		}
-		c := custs[id]
-		if c == nil {
-			c = &cust{invoices: map[string]struct{}{}}
-			custs[id] = c
-			order = append(order, id)
-		}
-		if date.After(c.last) {
-			c.last = date
-		}
-		if date.After(maxDate) {
-			maxDate = date
-		}
-		c.invoices[strings.Clone(inv)] = struct{}{}
-		c.monetary += float64(qty) * price
-	}
-	snapshot := maxDate.Add(24 * time.Hour)
-	rows := make([]float64, 0, 3*len(order))
-	for _, id := range order {
-		c := custs[id]
-		days := math.Floor(snapshot.Sub(c.last).Hours() / 24)
-		rows = append(rows, days, float64(len(c.invoices)), c.monetary)
-	}
-	return rows, len(order)
+	return rows, n
 }
 
 // On real customers, Train (log1p + standard scaling, 10 restarts) must
