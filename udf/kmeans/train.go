@@ -205,7 +205,7 @@ func (p *prepared) train(k int, opts TrainOptions) (*Model, error) {
 		// The exact silhouette is O(s²): on a fixed-seed uniform sample of s
 		// rows, with the standard error of its mean,
 		//   SE = sd(s_i) / √s · √(1 − s/n)   (finite-population correction).
-		sx, sl := sample(p.z, r.Labels, d, opts.SampleSize, opts.Seed)
+		sx, sl := Sample(p.z, r.Labels, d, opts.SampleSize, opts.Seed)
 		if si, err := cluster.SilhouetteSamples(sx, d, sl); err == nil {
 			mean, sd := meanSD(si)
 			m.Metrics["silhouette"] = mean
@@ -238,9 +238,11 @@ func meanSD(xs []float64) (mean, sd float64) {
 	return mean, sd
 }
 
-// sample draws s of the n rows uniformly without replacement (partial
+// Sample draws s of the n rows uniformly without replacement (partial
 // Fisher-Yates on a fixed-seed stream), keeping their original order.
-func sample(z []float64, labels []int, d, s int, seed int64) ([]float64, []int) {
+// Train computes the exact silhouette on Sample(z, labels, d, SampleSize,
+// Seed); bench/ redraws it with other seeds to measure the sampling spread.
+func Sample(z []float64, labels []int, d, s int, seed int64) ([]float64, []int) {
 	n := len(labels)
 	idx := make([]int, n)
 	for i := range idx {

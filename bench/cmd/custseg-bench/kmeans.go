@@ -238,7 +238,7 @@ func runAutoK(e *env, args []string) error {
 		var vals []float64
 		var again float64
 		for seed := 0; seed <= *seeds; seed++ {
-			sx, sl := sampleRows(z, lab, 3, s, uint64(seed)+uint64(m.Seed))
+			sx, sl := kmeans.Sample(z, lab, 3, s, int64(seed)+m.Seed)
 			v, err := cluster.Silhouette(sx, 3, sl)
 			if err != nil {
 				return err
@@ -254,7 +254,7 @@ func runAutoK(e *env, args []string) error {
 			k, reported, again, len(vals), s, mean, sd, slices.Min(vals), slices.Max(vals))
 		if *refSample > s && *refSample <= *n {
 			t0 := time.Now()
-			sx, sl := sampleRows(z, lab, 3, *refSample, 1000)
+			sx, sl := kmeans.Sample(z, lab, 3, *refSample, 1000)
 			v, err := cluster.Silhouette(sx, 3, sl)
 			if err != nil {
 				return err
@@ -273,12 +273,8 @@ func scaledLabels(m *kmeans.Model, rows []float64, n int) ([]float64, []int, err
 	z := make([]float64, n*d)
 	lab := make([]int, n)
 	for i := 0; i < n; i++ {
-		for j := 0; j < d; j++ {
-			v := rows[i*d+j]
-			if m.Transform == "log1p" {
-				v = math.Log1p(v)
-			}
-			z[i*d+j] = (v - m.Scaler.Center[j]) / m.Scaler.Scale[j]
+		if err := m.Scale(z[i*d:i*d+d], rows[i*d:i*d+d]); err != nil {
+			return nil, nil, err
 		}
 		seg, _, err := m.Assign(rows[i*d : i*d+d])
 		if err != nil {
@@ -287,32 +283,6 @@ func scaledLabels(m *kmeans.Model, rows []float64, n int) ([]float64, []int, err
 		lab[i] = seg
 	}
 	return z, lab, nil
-}
-
-// sampleRows draws s rows uniformly without replacement, in their original
-// order, exactly as udf/kmeans does for its silhouette (partial
-// Fisher-Yates on PCG(seed, 0x5111_4077e), then sorted), so seed 0
-// reproduces the value custseg reports and seeds 1.. are fresh samples.
-func sampleRows(z []float64, lab []int, d, s int, seed uint64) ([]float64, []int) {
-	n := len(lab)
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	rng := rand.New(rand.NewPCG(seed, 0x5111_4077e))
-	for i := 0; i < s; i++ {
-		j := i + rng.IntN(n-i)
-		idx[i], idx[j] = idx[j], idx[i]
-	}
-	idx = idx[:s]
-	slices.Sort(idx)
-	sx := make([]float64, 0, s*d)
-	sl := make([]int, 0, s)
-	for _, i := range idx {
-		sx = append(sx, z[i*d:i*d+d]...)
-		sl = append(sl, lab[i])
-	}
-	return sx, sl
 }
 
 func meanSD(v []float64) (float64, float64) {
