@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"database/sql"
+	"github.com/custseg/custseg/udf/catalog"
 	"strings"
 	"testing"
 
@@ -53,3 +54,23 @@ func TestRegisterRfmScore(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// TestCatalogExamples runs every function's documented example through
+// DuckDB and compares it with the documented result (the SQLite binding
+// runs the same check), so each catalog function, psi and psi_bin
+// included, is exercised end to end through this binding.
+func TestCatalogExamples(t *testing.T) {
+	db := openDB(t)
+	for _, f := range catalog.All() {
+		t.Run(f.Name, func(t *testing.T) {
+			q := f.ExampleQuery()
+			var got any
+			if err := db.QueryRow(q).Scan(&got); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+			if err := f.CheckExample(got); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
