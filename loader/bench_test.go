@@ -18,7 +18,7 @@ func BenchmarkLoadOnlineRetail(b *testing.B) {
 				b.StopTimer()
 				db := openDB(b, e.ext)
 				b.StartTimer()
-				if _, err := Load(context.Background(), db, []string{path}, Options{}); err != nil {
+				if _, err := Load(context.Background(), db.DB, []string{path}, Options{}); err != nil {
 					b.Fatal(err)
 				}
 				b.StopTimer()

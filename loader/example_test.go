@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/custseg/custseg/engine"
+	"github.com/custseg/custseg/internal/engine"
 	"github.com/custseg/custseg/loader"
 )
 
@@ -19,7 +19,7 @@ func ExampleLoad() {
 		log.Fatal(err)
 	}
 	defer db.Close()
-	sums, err := loader.Load(context.Background(), db, []string{"../testdata/loader/bad.csv"}, loader.Options{
+	sums, err := loader.Load(context.Background(), db.DB, []string{"../testdata/loader/bad.csv"}, loader.Options{
 		// Progress: os.Stderr, when stderr is a terminal.
 	})
 	if err != nil {

@@ -15,8 +15,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	"github.com/custseg/custseg/engine"
 )
 
 // Options control a load. The zero value loads UTF-8 files whose headers are
@@ -79,11 +77,16 @@ func (s Summary) String() string {
 var ErrDuplicate = errors.New("content already loaded")
 
 // Load reads each CSV file (plain or gzip, detected by its magic bytes) into
-// the transactions table of db, records rejected records in load_rejects and
+// the transactions table of db (a DuckDB or SQLite database opened through
+// duckdb-go or mattn/go-sqlite3, with the custseg schema in place), records rejected records in load_rejects and
 // each file's content hash in load_files. All files load in one transaction:
 // on any error the database is left exactly as it was and no summary is
 // returned. A record that cannot be parsed is not an error: it is rejected.
-func Load(ctx context.Context, db *engine.DB, files []string, opts Options) ([]Summary, error) {
+func Load(ctx context.Context, db *sql.DB, files []string, opts Options) ([]Summary, error) {
+	kind, err := engineOf(db)
+	if err != nil {
+		return nil, err
+	}
 	enc, err := parseEncoding(opts.Encoding)
 	if err != nil {
 		return nil, err
@@ -94,7 +97,7 @@ func Load(ctx context.Context, db *engine.DB, files []string, opts Options) ([]S
 	}
 	defer conn.Close()
 	begin := "BEGIN TRANSACTION"
-	if db.Kind == engine.SQLite {
+	if kind == sqliteEngine {
 		begin = "BEGIN IMMEDIATE"
 	}
 	if _, err := conn.ExecContext(ctx, begin); err != nil {
@@ -108,7 +111,7 @@ func Load(ctx context.Context, db *engine.DB, files []string, opts Options) ([]S
 	}()
 	var sums []Summary
 	for _, f := range files {
-		s, err := loadFile(ctx, db.Kind, conn, f, enc, opts)
+		s, err := loadFile(ctx, kind, conn, f, enc, opts)
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", f, err)
 		}
@@ -200,7 +203,7 @@ func duplicateError(sha string, e *earlier) error {
 	return fmt.Errorf("%w: the same content (sha256 %s) was loaded before from %s (%d rows); nothing was loaded (set Replace to load it again in place of those rows)", ErrDuplicate, sha[:16], e.source, e.loaded)
 }
 
-func loadFile(ctx context.Context, kind engine.Kind, conn *sql.Conn, path string, enc encoding, opts Options) (Summary, error) {
+func loadFile(ctx context.Context, kind engineKind, conn *sql.Conn, path string, enc encoding, opts Options) (Summary, error) {
 	start := time.Now()
 	sum := Summary{Source: path}
 	// Without Replace the hash is computed while loading and checked at the
@@ -293,7 +296,7 @@ func loadFile(ctx context.Context, kind engine.Kind, conn *sql.Conn, path string
 		}
 		return p.err
 	}
-	if kind == engine.DuckDB {
+	if kind == duckdbEngine {
 		err = conn.Raw(func(dc any) error {
 			sk, err := newDuckSink(dc.(driver.Conn), table)
 			if err != nil {
@@ -333,7 +336,7 @@ func loadFile(ctx context.Context, kind engine.Kind, conn *sql.Conn, path string
 		}
 	}
 	var loadedAt any = start.UTC()
-	if kind == engine.SQLite {
+	if kind == sqliteEngine {
 		loadedAt = start.UTC().Format(timestampText)
 	}
 	if _, err := conn.ExecContext(ctx, "INSERT INTO load_files (source, sha256, loaded_at, loaded, rejected, blank) VALUES (?,?,?,?,?,?)",
@@ -348,7 +351,7 @@ func loadFile(ctx context.Context, kind engine.Kind, conn *sql.Conn, path string
 // multiset difference: rows equal in all eight columns are interchangeable),
 // checks that exactly the earlier load's row count went, then moves the
 // staged rows in.
-func replaceRows(ctx context.Context, conn *sql.Conn, kind engine.Kind, old *earlier, sum *Summary) error {
+func replaceRows(ctx context.Context, conn *sql.Conn, kind engineKind, old *earlier, sum *Summary) error {
 	cols := strings.Split(tableColumns, ", ")
 	on := make([]string, len(cols))
 	for i, c := range cols {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/custseg/custseg/engine"
+	"github.com/custseg/custseg/internal/engine"
 )
 
 const fixtures = "../testdata/loader"
@@ -110,7 +110,7 @@ func TestLoadBadFile(t *testing.T) {
 		for _, file := range []string{filepath.Join(fixtures, "bad.csv"), gz} {
 			t.Run(e.name+"/"+filepath.Base(file), func(t *testing.T) {
 				db := openDB(t, e.ext)
-				sums, err := Load(context.Background(), db, []string{file}, Options{})
+				sums, err := Load(context.Background(), db.DB, []string{file}, Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -152,7 +152,7 @@ func TestLoadLatin1(t *testing.T) {
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
 			db := openDB(t, e.ext)
-			if _, err := Load(context.Background(), db, []string{file}, Options{Encoding: "latin-1"}); err != nil {
+			if _, err := Load(context.Background(), db.DB, []string{file}, Options{Encoding: "latin-1"}); err != nil {
 				t.Fatal(err)
 			}
 			if got := queryString(t, db, "SELECT description FROM transactions WHERE invoice_no = '489434'"); got != "POUND SIGN £ TIN" {
@@ -160,7 +160,7 @@ func TestLoadLatin1(t *testing.T) {
 			}
 			// Read as UTF-8 the same bytes are a reject, not a replaced character.
 			db2 := openDB(t, e.ext)
-			sums, err := Load(context.Background(), db2, []string{file}, Options{})
+			sums, err := Load(context.Background(), db2.DB, []string{file}, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -207,7 +207,7 @@ func TestOptions(t *testing.T) {
 		for _, c := range cases {
 			t.Run(e.name+"/"+c.name, func(t *testing.T) {
 				db := openDB(t, e.ext)
-				sums, err := Load(context.Background(), db, []string{writeFile(t, "f.csv", c.content)}, c.opts)
+				sums, err := Load(context.Background(), db.DB, []string{writeFile(t, "f.csv", c.content)}, c.opts)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -249,7 +249,7 @@ func TestFatalErrors(t *testing.T) {
 		for _, c := range cases {
 			t.Run(e.name+"/"+c.name, func(t *testing.T) {
 				db := openDB(t, e.ext)
-				_, err := Load(context.Background(), db, []string{writeFile(t, "f.csv", c.content)}, c.opts)
+				_, err := Load(context.Background(), db.DB, []string{writeFile(t, "f.csv", c.content)}, c.opts)
 				if err == nil || !strings.Contains(err.Error(), c.want) {
 					t.Fatalf("error %v, want it to contain %q", err, c.want)
 				}
@@ -315,13 +315,13 @@ func TestDuplicateAndReplace(t *testing.T) {
 		t.Run(e.name, func(t *testing.T) {
 			db := openDB(t, e.ext)
 			ctx := context.Background()
-			if _, err := Load(ctx, db, []string{filepath.Join(fixtures, "latin1.csv"), bad}, Options{Encoding: "latin-1"}); err != nil {
+			if _, err := Load(ctx, db.DB, []string{filepath.Join(fixtures, "latin1.csv"), bad}, Options{Encoding: "latin-1"}); err != nil {
 				t.Fatal(err)
 			}
 			before := snapshot(t, db)
 			// The same content, plain or gzipped, is refused and changes nothing.
 			for _, f := range []string{bad, gz} {
-				_, err := Load(ctx, db, []string{f}, Options{Encoding: "latin-1"})
+				_, err := Load(ctx, db.DB, []string{f}, Options{Encoding: "latin-1"})
 				if !errors.Is(err, ErrDuplicate) {
 					t.Fatalf("second load of %s: %v, want ErrDuplicate", f, err)
 				}
@@ -330,7 +330,7 @@ func TestDuplicateAndReplace(t *testing.T) {
 				}
 			}
 			// Replace removes the earlier rows and loads the content again.
-			sums, err := Load(ctx, db, []string{gz}, Options{Encoding: "latin-1", Replace: true})
+			sums, err := Load(ctx, db.DB, []string{gz}, Options{Encoding: "latin-1", Replace: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -355,7 +355,7 @@ func TestDuplicateAndReplace(t *testing.T) {
 			}
 			// Replace with options that read other rows is refused and changes nothing.
 			before = snapshot(t, db)
-			_, err = Load(ctx, db, []string{bad}, Options{Encoding: "latin-1", Replace: true, DateFormat: "%Y-%d-%m %H:%M:%S"})
+			_, err = Load(ctx, db.DB, []string{bad}, Options{Encoding: "latin-1", Replace: true, DateFormat: "%Y-%d-%m %H:%M:%S"})
 			if err == nil || !strings.Contains(err.Error(), "nothing was replaced") {
 				t.Fatalf("replace with other rows: %v, want refusal", err)
 			}
@@ -388,12 +388,12 @@ func TestFatalMidLoad(t *testing.T) {
 		t.Run(e.name, func(t *testing.T) {
 			db := openDB(t, e.ext)
 			ctx := context.Background()
-			if _, err := Load(ctx, db, []string{filepath.Join(fixtures, "bad.csv")}, Options{}); err != nil {
+			if _, err := Load(ctx, db.DB, []string{filepath.Join(fixtures, "bad.csv")}, Options{}); err != nil {
 				t.Fatal(err)
 			}
 			before := snapshot(t, db)
 			for _, files := range [][]string{{trunc}, {plain, filepath.Join(dir, "absent.csv")}} {
-				_, err := Load(ctx, db, files, Options{})
+				_, err := Load(ctx, db.DB, files, Options{})
 				if err == nil {
 					t.Fatalf("load %v succeeded, want an error", files)
 				}
@@ -405,7 +405,7 @@ func TestFatalMidLoad(t *testing.T) {
 			// A cancelled context is fatal too.
 			cctx, cancel := context.WithCancel(ctx)
 			cancel()
-			if _, err := Load(cctx, db, []string{plain}, Options{}); err == nil {
+			if _, err := Load(cctx, db.DB, []string{plain}, Options{}); err == nil {
 				t.Fatal("cancelled load succeeded")
 			}
 			if after := snapshot(t, db); after != before {
@@ -418,7 +418,7 @@ func TestFatalMidLoad(t *testing.T) {
 func TestProgress(t *testing.T) {
 	db := openDB(t, ".db")
 	var buf bytes.Buffer
-	sums, err := Load(context.Background(), db, []string{filepath.Join(fixtures, "bad.csv")}, Options{Progress: &buf})
+	sums, err := Load(context.Background(), db.DB, []string{filepath.Join(fixtures, "bad.csv")}, Options{Progress: &buf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -445,7 +445,7 @@ func TestLongReject(t *testing.T) {
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
 			db := openDB(t, e.ext)
-			sums, err := Load(context.Background(), db, []string{f}, Options{})
+			sums, err := Load(context.Background(), db.DB, []string{f}, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -467,7 +467,7 @@ func TestBadByteInIgnoredColumn(t *testing.T) {
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
 			db := openDB(t, e.ext)
-			sums, err := Load(context.Background(), db, []string{f}, Options{})
+			sums, err := Load(context.Background(), db.DB, []string{f}, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,21 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/custseg/custseg/engine"
+	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/retailfixture"
 )
 
-// dataDir holds the shared real datasets, relative to this package
-// (the repository root's ../shared/data).
-const dataDir = "../../shared/data"
-
-func dataFile(t testing.TB, name string) string {
-	t.Helper()
-	p := filepath.Join(dataDir, name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("real data %s not available (%v): skipping", p, err)
-	}
-	return p
-}
+func dataFile(t testing.TB, name string) string { return retailfixture.DataFile(t, name) }
 
 var engines = []struct {
 	name string
@@ -66,7 +56,7 @@ func TestLoadOnlineRetail(t *testing.T) {
 		t.Run(e.name, func(t *testing.T) {
 			db := openDB(t, e.ext)
 			start := time.Now()
-			sums, err := Load(context.Background(), db, []string{path}, Options{})
+			sums, err := Load(context.Background(), db.DB, []string{path}, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +110,7 @@ func TestLoadOnlineRetailII(t *testing.T) {
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
 			db := openDB(t, e.ext)
-			sums, err := Load(context.Background(), db, []string{path}, Options{})
+			sums, err := Load(context.Background(), db.DB, []string{path}, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,7 +141,7 @@ func TestLoadCDNOW(t *testing.T) {
 		t.Run(e.name, func(t *testing.T) {
 			db := openDB(t, e.ext)
 			// The header is recognised; the map spells out what is recognised.
-			sums, err := Load(context.Background(), db, []string{path}, Options{Map: map[string]string{
+			sums, err := Load(context.Background(), db.DB, []string{path}, Options{Map: map[string]string{
 				"customer_id": "customer_id", "invoice_date": "date", "amount": "dollar_value"}})
 			if err != nil {
 				t.Fatal(err)
@@ -195,10 +185,10 @@ func TestReplaceOnlineRetail(t *testing.T) {
 		t.Run(e.name, func(t *testing.T) {
 			db := openDB(t, e.ext)
 			ctx := context.Background()
-			if _, err := Load(ctx, db, []string{path}, Options{}); err != nil {
+			if _, err := Load(ctx, db.DB, []string{path}, Options{}); err != nil {
 				t.Fatal(err)
 			}
-			sums, err := Load(ctx, db, []string{path}, Options{Replace: true})
+			sums, err := Load(ctx, db.DB, []string{path}, Options{Replace: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -279,7 +269,7 @@ func TestLoadOnlineRetailWildCopy(t *testing.T) {
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
 			db := openDB(t, e.ext)
-			sums, err := Load(context.Background(), db, []string{out}, Options{Encoding: "latin-1"})
+			sums, err := Load(context.Background(), db.DB, []string{out}, Options{Encoding: "latin-1"})
 			if err != nil {
 				t.Fatal(err)
 			}

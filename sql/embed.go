@@ -1,6 +1,6 @@
-// Package sql holds the SQL custseg runs (schema, feature views, the prepare
+// Package custsql (folder sql/) holds the SQL custseg runs (schema, feature views, the prepare
 // step), embedded into the binary, with helpers to split and run it.
-package sql
+package custsql
 
 import (
 	"embed"

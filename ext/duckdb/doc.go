@@ -6,7 +6,7 @@
 //     driver (file or in-memory). glue.c calls the duckdb_* symbols of the
 //     static DuckDB library duckdb-go links in, declared by this project in
 //     capi.h, so `go build` needs only Go and gcc;
-//   - a loadable extension (ext/duckdb/loadable, built by BuildLoadable):
+//   - a loadable extension (ext/duckdb/loadable, built by internal/buildext.BuildDuckDB):
 //     with build tag custseg_duckdb_ext, glue.c includes DuckDB's
 //     duckdb_extension.h (from the pinned npm package duckdb@1.4.4, fetched
 //     at build time) and every duckdb_* call goes through the
@@ -75,7 +75,7 @@
 //
 // # Building and testing the extension
 //
-//	custseg build-ext --only duckdb --out DIR     # or duckdb.BuildLoadable(ctx, DIR)
+//	custseg build-ext --only duckdb --out DIR     # or buildext.BuildDuckDB(ctx, DIR)
 //	npm ci --prefix ext/duckdb/testhost           # the stock DuckDB host for the tests
 //	go test ./ext/duckdb/...                      # TestSQLFilesInHost needs the host
 //

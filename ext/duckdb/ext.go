@@ -19,7 +19,7 @@ import (
 )
 
 // This file is compiled only into the loadable extension (build tag
-// custseg_duckdb_ext, see BuildLoadable): glue.c then calls DuckDB through
+// custseg_duckdb_ext, see internal/buildext.BuildDuckDB): glue.c then calls DuckDB through
 // the duckdb_ext_api struct and its entry point custseg_init_c_api calls
 // custsegExtInit.
 

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custseg/custseg/internal/buildext"
+
 	custsql "github.com/custseg/custseg/sql"
 	sqltest "github.com/custseg/custseg/sql/test"
 	"github.com/custseg/custseg/udf/catalog"
@@ -71,7 +73,7 @@ func runHost(t *testing.T, files []hostFile) hostOutput {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	start := time.Now()
-	ext, err := BuildLoadable(ctx, t.TempDir())
+	ext, err := buildext.BuildDuckDB(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	extsqlite "github.com/custseg/custseg/ext/sqlite"
+	"github.com/custseg/custseg/internal/buildext"
 )
 
 // TestLoadableExtension builds custseg.so with BuildLoadable, checks that
@@ -19,7 +19,7 @@ func TestLoadableExtension(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
-	so, err := extsqlite.BuildLoadable(ctx, dir)
+	so, err := buildext.BuildSQLite(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
-	extsqlite "github.com/custseg/custseg/ext/sqlite"
+	_ "github.com/custseg/custseg/ext/sqlite" // mattn's driver with the custseg functions on every connection
+	"github.com/custseg/custseg/internal/buildext"
+
 	sqltest "github.com/custseg/custseg/sql/test"
 )
 
@@ -99,7 +101,7 @@ func loadable(t *testing.T) string {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		builtPath, buildErr = extsqlite.BuildLoadable(ctx, buildDir)
+		builtPath, buildErr = buildext.BuildSQLite(ctx, buildDir)
 	})
 	if buildErr != nil {
 		t.Fatalf("BuildLoadable: %v", buildErr)

@@ -2,29 +2,13 @@ package kmeans
 
 import (
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/custseg/custseg/udf/retailfixture"
+	"github.com/custseg/custseg/internal/retailfixture"
 )
 
-// retailPath is /work/shared/data/online_retail.csv.gz seen from this
-// package (the data lives next to the repository, never inside it).
-var retailPath = filepath.Join("..", "..", "..", "shared", "data", "online_retail.csv.gz")
-
 // retailRFM is the Online Retail customers' features (see retailfixture).
-func retailRFM(t testing.TB) ([]float64, int) {
-	t.Helper()
-	rows, n, err := retailfixture.Features(retailPath)
-	if os.IsNotExist(err) {
-		t.Skipf("real data not available: %v", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows, n
-}
+func retailRFM(t testing.TB) ([]float64, int) { return retailfixture.Customers(t) }
 
 // On real customers, Train (log1p + standard scaling, 10 restarts) must
 // reach scikit-learn's inertia within 0.1 %; when it finds the same

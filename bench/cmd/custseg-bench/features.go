@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/custseg/custseg/engine"
-	"github.com/custseg/custseg/pipeline"
+	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/pipeline"
 	"github.com/custseg/custseg/udf/rfm"
 )
 

@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/custseg/custseg/engine"
-	"github.com/custseg/custseg/pipeline"
+	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/pipeline"
 	"github.com/custseg/custseg/udf/cluster"
 	"github.com/custseg/custseg/udf/kmeans"
 )

@@ -5,10 +5,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/spf13/cobra"
+	"github.com/custseg/custseg/internal/buildext"
 
-	duckdbext "github.com/custseg/custseg/ext/duckdb"
-	sqliteext "github.com/custseg/custseg/ext/sqlite"
+	"github.com/spf13/cobra"
 )
 
 // BuildExtOptions are the flags of `custseg build-ext`.
@@ -42,7 +41,7 @@ into the user cache with npm).`,
 			if opts.Engine == "" || opts.Engine == "sqlite" {
 				start := time.Now()
 				fmt.Fprintln(out, "build-ext: building the SQLite extension ...")
-				p, err := sqliteext.BuildLoadable(ctx, dir)
+				p, err := buildext.BuildSQLite(ctx, dir)
 				if err != nil {
 					return fmt.Errorf("SQLite extension: %w", err)
 				}
@@ -51,7 +50,7 @@ into the user cache with npm).`,
 			if opts.Engine == "" || opts.Engine == "duckdb" {
 				start := time.Now()
 				fmt.Fprintln(out, "build-ext: building the DuckDB extension ...")
-				p, err := duckdbext.BuildLoadable(ctx, dir)
+				p, err := buildext.BuildDuckDB(ctx, dir)
 				if err != nil {
 					return fmt.Errorf("DuckDB extension: %w", err)
 				}

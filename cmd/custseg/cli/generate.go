@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/custseg/custseg/gen"
+	"github.com/custseg/custseg/internal/gen"
 )
 
 // GenerateOptions are the flags of `custseg generate`.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/custseg/custseg/engine"
+	"github.com/custseg/custseg/internal/engine"
 	"github.com/custseg/custseg/loader"
 )
 
@@ -78,7 +78,7 @@ func loadFiles(cmd *cobra.Command, opts *LoadOptions, db *engine.DB, files []str
 	if err != nil {
 		return err
 	}
-	sums, err := loader.Load(cmd.Context(), db, files, lo)
+	sums, err := loader.Load(cmd.Context(), db.DB, files, lo)
 	for _, s := range sums {
 		fmt.Fprintln(cmd.OutOrStdout(), "load:", s.String())
 	}

@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/custseg/custseg/engine"
-	"github.com/custseg/custseg/pipeline"
+	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/pipeline"
 )
 
 // ReportOptions are the flags of `custseg report`.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/custseg/custseg/output"
+	"github.com/custseg/custseg/internal/output"
 	"github.com/custseg/custseg/udf/rfm"
 )
 

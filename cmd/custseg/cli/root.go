@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/custseg/custseg/engine"
+	"github.com/custseg/custseg/internal/engine"
 )
 
 // IO carries the standard streams, so commands are testable.

@@ -10,10 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/custseg/custseg/engine"
-	"github.com/custseg/custseg/gen"
+	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/gen"
+	"github.com/custseg/custseg/internal/output"
 	"github.com/custseg/custseg/loader"
-	"github.com/custseg/custseg/output"
 )
 
 // RunOptions are the flags of `custseg run`.

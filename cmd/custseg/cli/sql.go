@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/custseg/custseg/output"
-	"github.com/custseg/custseg/repl"
+	"github.com/custseg/custseg/internal/output"
+	"github.com/custseg/custseg/internal/repl"
 	"github.com/custseg/custseg/udf/catalog"
 )
 

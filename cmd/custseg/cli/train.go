@@ -10,9 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/custseg/custseg/engine"
-	"github.com/custseg/custseg/output"
-	"github.com/custseg/custseg/pipeline"
+	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/output"
+	"github.com/custseg/custseg/internal/pipeline"
 	"github.com/custseg/custseg/udf/kmeans"
 )
 

@@ -3,7 +3,7 @@
 // Command loadable is the custseg DuckDB extension: a C-API extension built
 // with -buildmode=c-shared, whose entry point custseg_init_c_api (glue.c in
 // ext/duckdb) registers every catalog function. Build it with
-// duckdb.BuildLoadable (custseg build-ext); by hand:
+// buildext.BuildDuckDB (custseg build-ext); by hand:
 //
 //	CGO_CFLAGS="-O2 -g -fvisibility=hidden -I$HEADERS" go build -buildmode=c-shared -tags custseg_duckdb_ext \
 //	    -trimpath -ldflags=-s -o custseg.duckdb_extension ./ext/duckdb/loadable

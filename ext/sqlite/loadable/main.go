@@ -1,7 +1,7 @@
 //go:build custseg_loadable
 
 // Command loadable is the custseg SQLite loadable extension. Build it with
-// ext/sqlite.BuildLoadable (`custseg build-ext`) or by hand from the
+// internal/buildext.BuildSQLite (`custseg build-ext`) or by hand from the
 // repository root:
 //
 //	CGO_CFLAGS="-I$(go list -m -f '{{.Dir}}' github.com/mattn/go-sqlite3)" \

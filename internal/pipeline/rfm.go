@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/custseg/custseg/engine"
-	"github.com/custseg/custseg/registry"
+	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/registry"
 	custsql "github.com/custseg/custseg/sql"
 	"github.com/custseg/custseg/udf/catalog"
 	"github.com/custseg/custseg/udf/rfm"

@@ -3,30 +3,14 @@ package pipeline_test
 import (
 	"context"
 	"math"
-	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 
-	"github.com/custseg/custseg/engine"
+	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/pipeline"
+	"github.com/custseg/custseg/internal/retailfixture"
 	"github.com/custseg/custseg/loader"
-	"github.com/custseg/custseg/pipeline"
 )
-
-// sharedData returns the path of a file in ../shared/data beside the repo
-// root, skipping the test when it is absent.
-func sharedData(t *testing.T, name string) string {
-	t.Helper()
-	_, here, _, _ := runtime.Caller(0)
-	p := filepath.Join(filepath.Dir(here), "..", "..", "shared", "data", name)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is missing: CI must have ../shared/data beside the repo", p)
-		}
-		t.Skipf("%s not present", p)
-	}
-	return p
-}
 
 // loadRetail loads the UCI Online Retail file into a fresh database of kind.
 func loadRetail(t *testing.T, file string) *engine.DB {
@@ -36,7 +20,7 @@ func loadRetail(t *testing.T, file string) *engine.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := loader.Load(context.Background(), db, []string{sharedData(t, "online_retail.csv.gz")}, loader.Options{}); err != nil {
+	if _, err := loader.Load(context.Background(), db.DB, []string{retailfixture.DataFile(t, "online_retail.csv.gz")}, loader.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	return db

@@ -10,7 +10,7 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/custseg/custseg/engine"
+	"github.com/custseg/custseg/internal/engine"
 	custsql "github.com/custseg/custseg/sql"
 )
 

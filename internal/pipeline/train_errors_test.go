@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/custseg/custseg/engine"
-	"github.com/custseg/custseg/pipeline"
+	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/pipeline"
 )
 
 // openEmpty opens a fresh database of each engine.

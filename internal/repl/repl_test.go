@@ -9,7 +9,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 	_ "github.com/mattn/go-sqlite3"
 
-	"github.com/custseg/custseg/output"
+	"github.com/custseg/custseg/internal/output"
 )
 
 func runScript(t *testing.T, driver, script string, opts Options) (out, errs string, err error) {

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/custseg/custseg/engine"
-	"github.com/custseg/custseg/registry"
+	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/registry"
 )
 
 // BacktestOptions configures Backtest.

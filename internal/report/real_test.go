@@ -6,26 +6,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/custseg/custseg/internal/retailfixture"
 	"github.com/custseg/custseg/udf/kmeans"
-	"github.com/custseg/custseg/udf/retailfixture"
 )
 
-// onlineRetail is the UCI Online Retail data set, seen from this package
-// (see /work/shared/data/README.md); it is not part of the repository.
-const onlineRetail = "../../shared/data/online_retail.csv.gz"
-
 // retailFeatures is the Online Retail customers' features (see retailfixture).
-func retailFeatures(t *testing.T) ([]float64, int) {
-	t.Helper()
-	rows, n, err := retailfixture.Features(onlineRetail)
-	if os.IsNotExist(err) {
-		t.Skipf("real data not available (%v)", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows, n
-}
+func retailFeatures(t *testing.T) ([]float64, int) { return retailfixture.Customers(t) }
 
 // TestRealDataReport draws the report of Online Retail's customers with k
 // chosen from 2..8, as `custseg report` would, and checks it like the

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/custseg/custseg/engine"
-	"github.com/custseg/custseg/registry"
+	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/registry"
 )
 
 // openBoth opens a fresh database of each engine.

@@ -6,8 +6,8 @@ import (
 	"math"
 	"time"
 
-	"github.com/custseg/custseg/engine"
-	"github.com/custseg/custseg/registry"
+	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/registry"
 	"github.com/custseg/custseg/udf/drift"
 	"github.com/custseg/custseg/udf/kmeans"
 )

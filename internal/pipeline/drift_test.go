@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/custseg/custseg/engine"
-	"github.com/custseg/custseg/pipeline"
+	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/pipeline"
 	"github.com/custseg/custseg/udf/drift"
 )
 

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/custseg/custseg/engine"
-	"github.com/custseg/custseg/pipeline"
-	"github.com/custseg/custseg/registry"
+	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/pipeline"
+	"github.com/custseg/custseg/internal/registry"
 	"github.com/custseg/custseg/udf/kmeans"
 )
 

@@ -1,4 +1,4 @@
-package duckdb
+package buildext
 
 import (
 	"archive/tar"
@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,7 +15,7 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/custseg/custseg/ext/duckdb/footer"
+	"github.com/custseg/custseg/internal/buildext/footer"
 )
 
 // The loadable extension is built against the C API headers of a pinned npm
@@ -36,7 +35,7 @@ const (
 	ExtensionFile = "custseg.duckdb_extension"
 )
 
-// BuildLoadable builds the DuckDB extension into outDir and returns its
+// BuildDuckDB builds the DuckDB extension into outDir and returns its
 // path. It needs the custseg source tree, Go, gcc and (the first time, to
 // fetch the headers) npm. Steps, equivalent to:
 //
@@ -47,12 +46,12 @@ const (
 //
 // Load it in DuckDB with SET allow_unsigned_extensions = true (shell:
 // duckdb -unsigned) and LOAD '/abs/path/custseg.duckdb_extension'.
-func BuildLoadable(ctx context.Context, outDir string) (string, error) {
+func BuildDuckDB(ctx context.Context, outDir string) (string, error) {
 	platform, err := duckdbPlatform()
 	if err != nil {
 		return "", err
 	}
-	src, err := sourceDir(ctx)
+	src, err := moduleRoot()
 	if err != nil {
 		return "", err
 	}
@@ -70,7 +69,7 @@ func BuildLoadable(ctx context.Context, outDir string) (string, error) {
 	tmp := filepath.Join(outDir, ".custseg-build.so")
 	defer os.Remove(tmp)
 	defer os.Remove(strings.TrimSuffix(tmp, ".so") + ".h") // c-shared also writes a header
-	cmd := exec.CommandContext(ctx, "go", "build", "-buildmode=c-shared", "-tags", "custseg_duckdb_ext",
+	cmd := exec.CommandContext(ctx, goCommand(), "build", "-buildmode=c-shared", "-tags", "custseg_duckdb_ext",
 		"-trimpath", "-ldflags=-s", "-o", tmp, "./ext/duckdb/loadable")
 	cmd.Dir = src
 	// -fvisibility=hidden: the library exports only custseg_init_c_api, so
@@ -99,38 +98,6 @@ func duckdbPlatform() (string, error) {
 		return "osx_" + runtime.GOARCH, nil
 	}
 	return "", fmt.Errorf("the DuckDB extension cannot be built for %s/%s", runtime.GOOS, runtime.GOARCH)
-}
-
-// sourceDir finds the custseg module: $CUSTSEG_SRC, the module of the current
-// directory, or the directory this file was compiled from.
-func sourceDir(ctx context.Context) (string, error) {
-	ok := func(dir string) bool {
-		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		return err == nil && bytes.Contains(b, []byte("module github.com/custseg/custseg\n")) &&
-			fileExists(filepath.Join(dir, "ext", "duckdb", "loadable", "main.go"))
-	}
-	if d := os.Getenv("CUSTSEG_SRC"); d != "" {
-		if ok(d) {
-			return d, nil
-		}
-		return "", fmt.Errorf("CUSTSEG_SRC=%s is not the custseg source tree", d)
-	}
-	if out, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}").Output(); err == nil {
-		if d := strings.TrimSpace(string(out)); ok(d) {
-			return d, nil
-		}
-	}
-	if _, file, _, found := runtime.Caller(0); found {
-		if d := filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..")); ok(d) {
-			return d, nil
-		}
-	}
-	return "", errors.New("building the DuckDB extension needs the custseg source tree: run inside it or set CUSTSEG_SRC")
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }
 
 // headers returns a directory holding duckdb.h and duckdb_extension.h,

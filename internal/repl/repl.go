@@ -22,7 +22,7 @@ import (
 
 	"github.com/peterh/liner"
 
-	"github.com/custseg/custseg/output"
+	"github.com/custseg/custseg/internal/output"
 )
 
 // Options configures a shell session.

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/custseg/custseg/engine"
-	"github.com/custseg/custseg/registry"
+	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/registry"
 	"github.com/custseg/custseg/udf/kmeans"
 )
 

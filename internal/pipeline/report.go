@@ -7,8 +7,8 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/custseg/custseg/engine"
-	"github.com/custseg/custseg/report"
+	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/report"
 	"github.com/custseg/custseg/udf/cluster"
 )
 

@@ -1,9 +1,8 @@
-package sqlite
+package buildext
 
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,7 +18,7 @@ const LoadablePackage = "github.com/custseg/custseg/ext/sqlite/loadable"
 // loadable-extension form (sqlite3ext.h, calls through sqlite3_api).
 const LoadableTag = "custseg_loadable"
 
-// BuildLoadable builds the SQLite loadable extension into outDir/custseg.so
+// BuildSQLite builds the SQLite loadable extension into outDir/custseg.so
 // and returns its path. It runs, in the custseg source tree:
 //
 //	CGO_ENABLED=1 CGO_CFLAGS="-I$(go list -m -f '{{.Dir}}' github.com/mattn/go-sqlite3)" \
@@ -30,7 +29,7 @@ const LoadableTag = "custseg_loadable"
 // needed (when go list cannot find the module, the system header is used).
 // The result loads in the sqlite3 shell with `.load OUTDIR/custseg` and
 // contains no SQLite of its own. It needs the go command and a C compiler.
-func BuildLoadable(ctx context.Context, outDir string) (string, error) {
+func BuildSQLite(ctx context.Context, outDir string) (string, error) {
 	root, err := moduleRoot()
 	if err != nil {
 		return "", err
@@ -76,54 +75,4 @@ func sharedLibSuffix() string {
 		return ".dll"
 	}
 	return ".so"
-}
-
-// goCommand prefers the go command of the toolchain that built this binary.
-func goCommand() string {
-	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
-		return p
-	}
-	return "go"
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
-}
-
-// moduleRoot finds the custseg source tree: the working directory or one
-// of its parents, else the tree this file was compiled from.
-func moduleRoot() (string, error) {
-	var starts []string
-	if wd, err := os.Getwd(); err == nil {
-		starts = append(starts, wd)
-	}
-	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
-		starts = append(starts, filepath.Dir(file))
-	}
-	for _, dir := range starts {
-		for d := dir; ; d = filepath.Dir(d) {
-			if isCustsegModule(d) {
-				return d, nil
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	return "", errors.New("building the SQLite extension needs the custseg source tree (go.mod of module github.com/custseg/custseg): run it inside a checkout")
-}
-
-func isCustsegModule(dir string) bool {
-	b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-	if err != nil {
-		return false
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) == 2 && f[0] == "module" && f[1] == "github.com/custseg/custseg" {
-			return true
-		}
-	}
-	return false
 }

@@ -3,7 +3,7 @@ package output_test
 import (
 	"os"
 
-	"github.com/custseg/custseg/output"
+	"github.com/custseg/custseg/internal/output"
 )
 
 func ExampleWriteTable() {

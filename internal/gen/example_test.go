@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/custseg/custseg/gen"
+	"github.com/custseg/custseg/internal/gen"
 )
 
 // The first lines for a seed never change: tests and benchmarks can rely on
