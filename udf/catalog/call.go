@@ -181,8 +181,35 @@ func sharedPut(key cacheKey, e cacheEntry) {
 	shared.m[key] = e
 }
 
-// ParseModelRef splits "name" or "name@version" (version >= 1). Version 0
-// means "the active version".
+// MaxModelName is the longest model name ValidModelName accepts.
+const MaxModelName = 128
+
+// ValidModelName is the one rule for model names, applied by the registry
+// before anything is stored and by every SQL function and command that
+// resolves a reference: an ASCII letter or '_' first, then ASCII letters,
+// digits, '_', '-' or '.', at most MaxModelName bytes. Such a name needs no
+// quoting anywhere and cannot be confused with a version ("name@2") or a
+// JSON spec ("{...}").
+func ValidModelName(name string) error {
+	if name == "" {
+		return fmt.Errorf("model name is empty")
+	}
+	if len(name) > MaxModelName {
+		return fmt.Errorf("model name %.20q... is %d bytes long: at most %d", name, len(name), MaxModelName)
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		letter := c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if letter || i > 0 && (c >= '0' && c <= '9' || c == '-' || c == '.') {
+			continue
+		}
+		return fmt.Errorf("model name %q: use an ASCII letter or '_' first, then letters, digits, '_', '-' or '.'", name)
+	}
+	return nil
+}
+
+// ParseModelRef splits "name" or "name@version" (version >= 1) and checks
+// the name with ValidModelName. Version 0 means "the active version".
 func ParseModelRef(ref string) (name string, version int64, err error) {
 	name = ref
 	if i := strings.LastIndexByte(ref, '@'); i >= 0 {
@@ -195,6 +222,9 @@ func ParseModelRef(ref string) (name string, version int64, err error) {
 	}
 	if name == "" {
 		return "", 0, fmt.Errorf("model reference %q has no name", ref)
+	}
+	if err := ValidModelName(name); err != nil {
+		return "", 0, fmt.Errorf("model reference %q: %w", ref, err)
 	}
 	return name, version, nil
 }

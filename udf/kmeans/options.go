@@ -1,0 +1,60 @@
+package kmeans
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The transforms and scalings a segment model may use, and the training
+// defaults: the one definition every command, the pipeline and the model
+// parser share.
+const (
+	TransformLog1p = "log1p" // x -> ln(1 + x), applied to every feature
+	TransformNone  = "none"
+
+	ScaleStandard = "standard" // (x - mean) / population std, as scikit-learn's StandardScaler
+	ScaleRobust   = "robust"   // (x - median) / IQR, as scikit-learn's RobustScaler
+	ScaleNone     = "none"
+
+	DefaultTransform = TransformLog1p
+	DefaultScale     = ScaleStandard
+	DefaultNInit     = 10 // restarts; the best inertia wins (scikit-learn's n_init)
+	DefaultSeed      = 0
+
+	// DefaultKMin and DefaultKMax bound automatic k (--k auto). MinK is the
+	// smallest k any training accepts: one segment is no segmentation.
+	DefaultKMin = 2
+	DefaultKMax = 10
+	MinK        = 2
+)
+
+// Transforms and Scalings list the accepted values, in the order help texts
+// name them.
+var (
+	Transforms = []string{TransformLog1p, TransformNone}
+	Scalings   = []string{ScaleStandard, ScaleRobust, ScaleNone}
+)
+
+// CheckTransform returns an error naming the accepted transforms unless t is
+// one of them.
+func CheckTransform(t string) error { return checkOneOf("transform", t, Transforms) }
+
+// CheckScale returns an error naming the accepted scalings unless s is one
+// of them.
+func CheckScale(s string) error { return checkOneOf("scaling", s, Scalings) }
+
+func checkOneOf(what, v string, valid []string) error {
+	if slices.Contains(valid, v) {
+		return nil
+	}
+	return fmt.Errorf("%s %q: use %s", what, v, orList(valid))
+}
+
+// orList renders ["a","b","c"] as "a, b or c".
+func orList(vs []string) string {
+	if len(vs) < 2 {
+		return strings.Join(vs, "")
+	}
+	return strings.Join(vs[:len(vs)-1], ", ") + " or " + vs[len(vs)-1]
+}
