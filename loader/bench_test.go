@@ -54,7 +54,7 @@ func BenchmarkParseOnly(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		rr := newRecordReader(src.r)
+		rr := newRecordReader(src.r, DefaultMaxRecordBytes)
 		hdr, _ := rr.next()
 		lay, err := newLayout(append([]string(nil), hdr.fields...), nil)
 		if err != nil {

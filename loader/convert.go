@@ -9,14 +9,24 @@ import (
 	"unicode/utf8"
 )
 
-// isMissing reports whether a field value means "no value": empty, NA, NaN or NULL.
+// missingValues are the field values that mean "no value", compared
+// ignoring case (so "NaN", "nan" and "NAN" are all missing).
+var missingValues = []string{"", "NA", "NaN", "NULL"}
+
+// isMissing reports whether a field value means "no value" (missingValues).
 func isMissing(s string) bool {
-	switch s {
-	case "", "NA", "NaN", "NULL":
-		return true
+	for _, m := range missingValues {
+		if strings.EqualFold(s, m) {
+			return true
+		}
 	}
 	return false
 }
+
+// MaxLineAmount bounds |quantity × unit_price| of one line (and an amount).
+// Money beyond it is a data error, and it keeps the sums that features
+// computes finite for any realistic number of lines.
+const MaxLineAmount = 1e15
 
 // builtinDateLayouts are tried, in order, after Options.DateFormat.
 var builtinDateLayouts = []string{

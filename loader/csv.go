@@ -26,8 +26,14 @@ type record struct {
 // makes the record malformed (the rest of its line is skipped); a quote left
 // open at the end of input makes the rest of the input one malformed record.
 // A line holding only spaces, tabs or "\r" is blank: skipped and counted.
+//
+// A record longer than max bytes is rejected (problem set, raw cut to max)
+// and reading resumes at the next physical line, so memory stays bounded on
+// a runaway quote or a file without line breaks.
 type recordReader struct {
 	br     *bufio.Reader
+	max    int  // longest record kept, in bytes
+	cut    bool // the last readLine dropped bytes beyond max
 	line   int64 // physical lines consumed so far
 	blank  int64 // blank lines skipped
 	raw    []byte
@@ -38,13 +44,35 @@ type recordReader struct {
 	rec    record
 }
 
-func newRecordReader(r io.Reader) *recordReader {
+func newRecordReader(r io.Reader, limit int) *recordReader {
 	br := bufio.NewReaderSize(r, 256<<10)
 	// A UTF-8 byte order mark is not part of the first header name.
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3)
 	}
-	return &recordReader{br: br}
+	// Old Mac exports end lines with a lone CR: when the start of the file
+	// has a CR and no LF at all, CR is the line terminator.
+	if b, _ := br.Peek(crProbe); bytes.IndexByte(b, '\r') >= 0 && bytes.IndexByte(b, '\n') < 0 {
+		br = bufio.NewReaderSize(crToLF{br}, 256<<10)
+	}
+	return &recordReader{br: br, max: limit}
+}
+
+// crProbe is how much of the start of a file decides whether its lines end
+// in a lone CR.
+const crProbe = 64 << 10
+
+// crToLF reads CR-terminated lines as LF-terminated ones.
+type crToLF struct{ r io.Reader }
+
+func (c crToLF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\r' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
 }
 
 // readLine appends the next physical line (with its terminator, if any) to
@@ -54,9 +82,16 @@ func (rr *recordReader) readLine(dst []byte) ([]byte, bool, error) {
 		return dst, false, nil
 	}
 	n := len(dst)
+	rr.cut = false
 	for {
 		chunk, err := rr.br.ReadSlice('\n')
-		dst = append(dst, chunk...)
+		if room := rr.max - len(dst); len(chunk) > room {
+			// Beyond the record limit: keep max bytes, drop the rest of the line.
+			dst = append(dst, chunk[:max(room, 0)]...)
+			rr.cut = true
+		} else {
+			dst = append(dst, chunk...)
+		}
 		if err == bufio.ErrBufferFull {
 			continue
 		}
@@ -110,13 +145,18 @@ func (rr *recordReader) next() (*record, error) {
 		if !ok {
 			return nil, io.EOF
 		}
-		if !isBlank(rr.raw) {
+		if rr.cut || !isBlank(rr.raw) {
 			break
 		}
 		rr.blank++
 	}
 	rec := &rr.rec
 	*rec = record{line: rr.line}
+	if rr.cut {
+		rec.raw = rr.raw
+		rec.problem = rr.tooLong()
+		return rec, nil
+	}
 	rr.buf = rr.buf[:0]
 	rr.ends = rr.ends[:0]
 	raw := rr.raw
@@ -138,6 +178,12 @@ func (rr *recordReader) next() (*record, error) {
 					raw, ok, err = rr.readLine(raw)
 					if err != nil {
 						return nil, err
+					}
+					if rr.cut {
+						rr.raw = raw
+						rec.raw = raw
+						rec.problem = rr.tooLong() + " (a quoted field was still open: an unterminated quote?)"
+						return rec, nil
 					}
 					if !ok {
 						rr.raw = raw
@@ -203,6 +249,11 @@ func (rr *recordReader) next() (*record, error) {
 	}
 	rec.fields = rr.fields
 	return rec, nil
+}
+
+// tooLong is the reject reason of a record cut at rr.max bytes.
+func (rr *recordReader) tooLong() string {
+	return "record longer than " + itoa(rr.max) + " bytes (the record limit); reading resumes at line " + itoa(int(rr.line)+1)
 }
 
 func itoa(n int) string {

@@ -29,7 +29,7 @@ func TestRecordReader(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rr := newRecordReader(strings.NewReader(c.in))
+			rr := newRecordReader(strings.NewReader(c.in), DefaultMaxRecordBytes)
 			for i := 0; ; i++ {
 				rec, err := rr.next()
 				if err == io.EOF {
@@ -105,7 +105,7 @@ func FuzzParseRecords(f *testing.F) {
 		if len(body) > 0 && body[len(body)-1] != '\n' {
 			physical++
 		}
-		rr := newRecordReader(bytes.NewReader(in))
+		rr := newRecordReader(bytes.NewReader(in), DefaultMaxRecordBytes)
 		last := int64(0)
 		for {
 			rec, err := rr.next()
@@ -124,7 +124,7 @@ func FuzzParseRecords(f *testing.F) {
 			}
 			fields := append([]string(nil), rec.fields...)
 			// A first line keeps a leading U+FEFF from being taken for a BOM.
-			rr2 := newRecordReader(strings.NewReader("h\n" + encodeRecord(fields) + "\n"))
+			rr2 := newRecordReader(strings.NewReader("h\n" + encodeRecord(fields) + "\n"), DefaultMaxRecordBytes)
 			rr2.next()
 			rec2, err := rr2.next()
 			if len(fields) == 1 && strings.TrimSpace(fields[0]) == "" && fields[0] != "" {

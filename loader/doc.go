@@ -9,7 +9,11 @@
 // (1f 8b), not by its name. Text is UTF-8 by default (a leading byte order
 // mark is skipped) or Latin-1 / windows-1252 (Options.Encoding). Records
 // follow RFC 4180: ',' separates fields, "\n" or "\r\n" ends a record, a
-// field in double quotes may hold ',', '"' (doubled) and line breaks.
+// field in double quotes may hold ',', '"' (doubled) and line breaks. A file
+// whose first 64 KiB hold a CR and no LF (old Mac exports) ends its lines
+// with CR alone, and is read so. A file with a header and no data record is
+// an error (ErrNoRecords): it is never recorded as loaded. A truncated or
+// corrupt gzip stream is an error that says so.
 //
 // # Columns
 //
@@ -21,7 +25,10 @@
 //	CDNOW:                customer_id,date,number_of_cds,dollar_value
 //	the table's own names (invoice_no, unit_price, ...)
 //
-// Options.Map names the header of any target column for other files. The
+// Options.Map names the header of any target column for other files
+// (ParseMap reads the CLI's column=Header pairs, refusing a column mapped
+// twice). A loaded column whose header appears twice is an error, and so is
+// an amount mapped in a file that has a quantity column. The
 // required columns are customer_id, invoice_date, and quantity with
 // unit_price or else amount; a file without them fails with an error that
 // names the missing columns and the headers found. stock_code, description
@@ -37,11 +44,14 @@
 //
 // # Values
 //
-// "", "NA", "NaN" and "NULL" are missing values (NULL) in every column. Text
+// "", "NA", "NaN" and "NULL", in any letter case, are missing values (NULL)
+// in every column. Text
 // is kept as is, spaces included. Ids that look like floats ("17850.0") are
 // written as integers ("17850") in customer_id and invoice_no; zero-padded
 // ids ("00001") are kept. quantity is an integer (an integral float such as
-// "6.0" is accepted); unit_price and amount are finite decimal numbers.
+// "6.0" is accepted); unit_price and amount are finite decimal numbers, and
+// |quantity × unit_price| is at most MaxLineAmount. A NUL byte in a loaded
+// column rejects its record.
 // invoice_date accepts Options.DateFormat first, then 2006-01-02 15:04:05,
 // 2006-01-02 15:04, 2006-01-02, the same with 'T', RFC 3339, and US dates
 // 1/2/2006 15:04:05, 1/2/2006 15:04, 1/2/2006 (month first, as in the Excel
@@ -59,10 +69,13 @@
 // `invoice_date: "2010-13-45" is not a date (...)`, `expected 8 fields,
 // found 9`, `description: invalid UTF-8 byte 0xA3 (...)`, `field 3:
 // unexpected text after a closing quote`, `unterminated quoted field: the
-// rest of the file was read as this one record`. A byte not valid in the
+// rest of the file was read as this one record`, `record longer than ...`. A byte not valid in the
 // encoding rejects its record, even in a column that is not loaded; it is
-// never replaced. raw is the record's
-// text, decoded, with undecodable bytes written as \xNN, cut after 64 KiB.
+// never replaced. A record longer than Options.MaxRecordBytes
+// (DefaultMaxRecordBytes) is rejected at that size — a quote left open stops
+// swallowing the file there — and reading resumes at the next line, so
+// memory stays bounded. raw is the record's text, decoded, with
+// undecodable bytes written as \xNN, cut after 64 KiB.
 //
 // # Transactions and duplicates
 //

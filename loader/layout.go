@@ -2,6 +2,7 @@ package loader
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -58,6 +59,24 @@ type layout struct {
 	idx    [numTargets]int // field index, -1 when absent
 	used   []bool          // per field: read into some target column
 	amount bool            // quantity = 1, unit_price = amount
+}
+
+// ParseMap reads "column=Header" pairs (the CLI's repeated --map) into the
+// form of Options.Map, refusing a malformed pair and a column mapped twice.
+func ParseMap(pairs []string) (map[string]string, error) {
+	m := map[string]string{}
+	for _, p := range pairs {
+		col, hdr, ok := strings.Cut(p, "=")
+		col = strings.ToLower(strings.TrimSpace(col))
+		if !ok || col == "" || strings.TrimSpace(hdr) == "" {
+			return nil, fmt.Errorf("map %q: use column=Header, e.g. customer_id=\"Customer ID\"", p)
+		}
+		if prev, dup := m[col]; dup {
+			return nil, fmt.Errorf("map: %s is mapped twice (%q and %q): map each column once", col, prev, hdr)
+		}
+		m[col] = hdr
+	}
+	return m, nil
 }
 
 // newLayout maps header names to target columns: Map entries first, then
@@ -142,6 +161,12 @@ func newLayout(header []string, m map[string]string) (*layout, error) {
 		if amountMapped && (m["quantity"] != "" || m["unit_price"] != "") {
 			return nil, fmt.Errorf("map: map either amount or quantity and unit_price, not both")
 		}
+		if amountMapped && l.idx[colQuantity] >= 0 {
+			// An amount means quantity 1: silently dropping a quantity column
+			// would under-count every multi-item line.
+			return nil, fmt.Errorf("map: amount = %q, but the file has a quantity column %q: an amount loads as quantity 1; map quantity and unit_price instead",
+				header[l.idx[colAmount]], header[l.idx[colQuantity]])
+		}
 		l.amount = true
 		l.idx[colQuantity], l.idx[colUnitPrice] = -1, -1
 	} else {
@@ -151,6 +176,16 @@ func newLayout(header []string, m map[string]string) (*layout, error) {
 	for _, i := range l.idx {
 		if i >= 0 {
 			l.used[i] = true
+		}
+	}
+	// A loaded column whose header appears twice is ambiguous: which of the
+	// two is the customer id?
+	for t, i := range l.idx {
+		for j, h := range header {
+			if i >= 0 && j != i && strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(header[i])) {
+				return nil, fmt.Errorf("header %q appears twice (fields %d and %d) and would be loaded as %s: rename one, or map %s to the other's exact name",
+					header[i], min(i, j)+1, max(i, j)+1, targetNames[t], targetNames[t])
+			}
 		}
 	}
 	var missing []string
@@ -274,6 +309,15 @@ func (c *converter) convert(fields []string, r *row) string {
 		}
 		if l.idx[colInvoiceNo] < 0 && r.textOK[colCustomerID] && r.dateOK {
 			r.text[colInvoiceNo], r.textOK[colInvoiceNo] = r.text[colCustomerID]+"@"+r.date.Format("2006-01-02"), true
+		}
+	}
+	if r.qtyOK && r.prOK && !(math.Abs(float64(r.qty)*r.price) <= MaxLineAmount) {
+		c.probs = append(c.probs, fmt.Sprintf("quantity × unit_price = %g × %g is beyond ±%g, surely a data error", float64(r.qty), r.price, MaxLineAmount))
+	}
+	// NUL bytes are never part of real text and break tools downstream.
+	for t, i := range l.idx {
+		if i >= 0 && strings.IndexByte(fields[i], 0) >= 0 {
+			c.probs = append(c.probs, targetNames[t]+": contains a NUL byte")
 		}
 	}
 	if len(c.probs) == 0 {

@@ -39,11 +39,20 @@ type Options struct {
 	// Replace allows loading content that was loaded before: the rows that
 	// earlier load added are removed (see the package doc) and replaced.
 	Replace bool
+	// MaxRecordBytes is the longest record kept (0: DefaultMaxRecordBytes).
+	// A longer one is rejected, naming its line, and reading resumes at the
+	// next line: memory stays bounded on a runaway quote or a file with no
+	// line breaks.
+	MaxRecordBytes int
 	// Progress, when non-nil, receives a progress bar (bytes read of the
 	// file / its size), redrawn with '\r' at most 10 times a second and ended
 	// with a newline. The caller decides whether it is a terminal.
 	Progress io.Writer
 }
+
+// DefaultMaxRecordBytes is the record limit when Options.MaxRecordBytes is 0:
+// far above any real transaction line, far below the memory of a machine.
+const DefaultMaxRecordBytes = 1 << 20
 
 // Summary reports the load of one file.
 type Summary struct {
@@ -71,6 +80,18 @@ func (s Summary) String() string {
 	}
 	return b.String()
 }
+
+func (o Options) maxRecordBytes() int {
+	if o.MaxRecordBytes > 0 {
+		return o.MaxRecordBytes
+	}
+	return DefaultMaxRecordBytes
+}
+
+// ErrNoRecords is wrapped by the error returned when a file has a header but
+// not one data record: it is not in a layout the loader reads (e.g. a wrong
+// delimiter), and recording it as loaded would refuse it later.
+var ErrNoRecords = errors.New("no data records")
 
 // ErrDuplicate is wrapped by the error returned when content was loaded
 // before and Options.Replace is false.
@@ -153,14 +174,36 @@ func openSource(path string, prog io.Writer) (*source, error) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			f.Close()
-			return nil, fmt.Errorf("gzip: %w", err)
+			return nil, gzipError(err)
 		}
-		s.r = zr
+		s.r = gzipReader{zr}
 	} else {
 		s.r = br
 	}
 	s.r = io.TeeReader(s.r, s.hash)
 	return s, nil
+}
+
+// gzipReader names gzip in its errors: a bare "unexpected EOF" does not tell
+// the user that the file is a truncated download.
+type gzipReader struct{ r io.Reader }
+
+func (g gzipReader) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = gzipError(err)
+	}
+	return n, err
+}
+
+func gzipError(err error) error {
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("gzip: the compressed file ends early (truncated?): %w", err)
+	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader):
+		return fmt.Errorf("gzip: the compressed file is corrupt: %w", err)
+	}
+	return fmt.Errorf("gzip: %w", err)
 }
 
 func (s *source) sum() string { return hex.EncodeToString(s.hash.Sum(nil)) }
@@ -238,7 +281,7 @@ func loadFile(ctx context.Context, kind engineKind, conn *sql.Conn, path string,
 		return sum, err
 	}
 	defer src.f.Close()
-	rr := newRecordReader(src.r)
+	rr := newRecordReader(src.r, opts.maxRecordBytes())
 	hdr, err := rr.next()
 	if err == io.EOF {
 		return sum, fmt.Errorf("empty file: no header line")
@@ -316,6 +359,9 @@ func loadFile(ctx context.Context, kind engineKind, conn *sql.Conn, path string,
 	}
 	if src.prog != nil {
 		src.prog.finish()
+	}
+	if sum.Records == 0 {
+		return sum, fmt.Errorf("%w after the header (line %d) in %d lines: nothing was loaded; is it a comma-separated file?", ErrNoRecords, hdr.line, rr.line)
 	}
 	sum.Blank = rr.blank
 	sum.SHA256 = src.sum()

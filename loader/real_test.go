@@ -230,7 +230,7 @@ func TestLoadOnlineRetailWildCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	rr := newRecordReader(src.r)
+	rr := newRecordReader(src.r, DefaultMaxRecordBytes)
 	hdr, _ := rr.next()
 	w.WriteString(encodeRecord(hdr.fields) + "\r\n")
 	pounds := 0
