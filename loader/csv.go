@@ -32,8 +32,8 @@ type record struct {
 // a runaway quote or a file without line breaks.
 type recordReader struct {
 	br     *bufio.Reader
-	max    int  // longest record kept, in bytes
-	cut    bool // the last readLine dropped bytes beyond max
+	max    int   // longest record kept, in bytes
+	cut    bool  // the last readLine dropped bytes beyond max
 	line   int64 // physical lines consumed so far
 	blank  int64 // blank lines skipped
 	raw    []byte

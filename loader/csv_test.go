@@ -124,7 +124,7 @@ func FuzzParseRecords(f *testing.F) {
 			}
 			fields := append([]string(nil), rec.fields...)
 			// A first line keeps a leading U+FEFF from being taken for a BOM.
-			rr2 := newRecordReader(strings.NewReader("h\n" + encodeRecord(fields) + "\n"), DefaultMaxRecordBytes)
+			rr2 := newRecordReader(strings.NewReader("h\n"+encodeRecord(fields)+"\n"), DefaultMaxRecordBytes)
 			rr2.next()
 			rec2, err := rr2.next()
 			if len(fields) == 1 && strings.TrimSpace(fields[0]) == "" && fields[0] != "" {
