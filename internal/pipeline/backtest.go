@@ -9,9 +9,13 @@ import (
 	"github.com/custseg/custseg/internal/registry"
 )
 
+// DefaultBacktestModel is the registry name of a backtest's baseline
+// model unless told another, apart from the segment models in use.
+const DefaultBacktestModel = "backtest"
+
 // BacktestOptions configures Backtest.
 type BacktestOptions struct {
-	Model string    // registry name for the baseline model (default "backtest")
+	Model string    // registry name for the baseline model (default DefaultBacktestModel)
 	Start time.Time // the baseline's as-of date (features as of Start train the model)
 	// Train configures the baseline's training (k or its range, features,
 	// transform, scaling, seed, restarts) as for Train; its Model and From
@@ -37,7 +41,7 @@ const backtestTable = "custseg_backtest_features"
 // have been advised.
 func Backtest(ctx context.Context, db *engine.DB, opts BacktestOptions) (registry.Version, []BacktestRow, error) {
 	if opts.Model == "" {
-		opts.Model = "backtest"
+		opts.Model = DefaultBacktestModel
 	}
 	var last any
 	if err := db.QueryRowContext(ctx, `SELECT max(invoice_date) FROM transactions`).Scan(&last); err != nil {

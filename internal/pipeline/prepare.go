@@ -16,6 +16,10 @@ import (
 // features, train and score, follow a newly active version), so the CLI,
 // a server and tests run the same sequence and only print differently.
 
+// DefaultSegmentsModel is the registry name of the segment model custseg
+// trains and scores with unless told another.
+const DefaultSegmentsModel = "segments"
+
 // customersTable is where Features writes by default and where Score reads
 // the customers; training from it is training on the customers.
 const customersTable = "customer_features"

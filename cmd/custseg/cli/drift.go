@@ -148,7 +148,7 @@ in segment shares, the mean distance to the centroids and the verdict.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Start, "start", "", "baseline `DATE`: the model is trained on the features as of then")
-	cmd.Flags().StringVar(&opts.Train.Model, "model", "backtest", "registry `NAME` for the baseline model")
+	cmd.Flags().StringVar(&opts.Train.Model, "model", pipeline.DefaultBacktestModel, "registry `NAME` for the baseline model")
 	addTrainingFlags(cmd, &opts.Train)
 	addThresholdFlag(cmd, &opts.Threshold)
 	return cmd

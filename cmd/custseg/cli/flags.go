@@ -75,13 +75,22 @@ func addTrainingFlags(cmd *cobra.Command, to *pipeline.TrainOptions) {
 	to.Features = append([]string(nil), pipeline.DefaultFeatures...)
 	fl := cmd.Flags()
 	fl.Var((*kValue)(&to.K), "k", fmt.Sprintf("number of segments `N` (at least %d), or auto: train every k from --k-min to --k-max and keep the highest silhouette", kmeans.MinK))
-	fl.IntVar(&to.KMin, "k-min", kmeans.DefaultKMin, "smallest k tried by --k auto")
-	fl.IntVar(&to.KMax, "k-max", kmeans.DefaultKMax, "largest k tried by --k auto")
+	fl.IntVar(&to.KMin, "k-min", kmeans.DefaultKMin, "smallest `k` tried by --k auto")
+	fl.IntVar(&to.KMax, "k-max", kmeans.DefaultKMax, "largest `k` tried by --k auto")
 	fl.Var((*listValue)(&to.Features), "features", "comma-separated feature `COLUMNS` of the training rows")
-	fl.StringVar(&to.Transform, "transform", kmeans.DefaultTransform, "transform applied to every feature before scaling: "+strings.Join(kmeans.Transforms, ", "))
-	fl.StringVar(&to.Scale, "scale", kmeans.DefaultScale, "scaling of the transformed features: "+strings.Join(kmeans.Scalings, ", "))
-	fl.IntVar(&to.NInit, "n-init", kmeans.DefaultNInit, "k-means restarts from different k-means++ seedings; the lowest inertia wins")
+	fl.StringVar(&to.Transform, "transform", kmeans.DefaultTransform, "transform applied to every feature before scaling, by `NAME`: "+orList(kmeans.Transforms))
+	fl.StringVar(&to.Scale, "scale", kmeans.DefaultScale, "scaling of the transformed features, by `NAME`: "+orList(kmeans.Scalings))
+	fl.IntVar(&to.NInit, "n-init", kmeans.DefaultNInit, "`N` k-means restarts from different k-means++ seedings; the lowest inertia wins")
 	fl.Int64Var(&to.Seed, "seed", kmeans.DefaultSeed, "random `SEED` of the k-means++ seeding: the same seed and rows give the same model")
+}
+
+// orList renders ["a","b","c"] as "a, b or c", as kmeans's checks name
+// the accepted values.
+func orList(vs []string) string {
+	if len(vs) < 2 {
+		return strings.Join(vs, "")
+	}
+	return strings.Join(vs[:len(vs)-1], ", ") + " or " + vs[len(vs)-1]
 }
 
 // checkTraining checks the training flags before any database is opened,
@@ -174,5 +183,5 @@ func (ff FeatureFlags) featureOptions() (pipeline.FeatureOptions, error) {
 
 // addModelRefFlag adds --model naming an existing model version to use.
 func addModelRefFlag(cmd *cobra.Command, ref *string) {
-	cmd.Flags().StringVar(ref, "model", "segments", "segment model `NAME` (its active version) or NAME@VERSION")
+	cmd.Flags().StringVar(ref, "model", pipeline.DefaultSegmentsModel, "segment model `NAME` (its active version) or NAME@VERSION")
 }

@@ -105,7 +105,7 @@ SQLite (--engine overrides). Start with:
 		SilenceErrors: true,
 	}
 	cmd.PersistentFlags().StringVar(&f.DBPath, "db", "", "database `FILE` (.duckdb/.ddb = DuckDB, .db/.sqlite/.sqlite3 = SQLite)")
-	cmd.PersistentFlags().StringVar(&f.Engine, "engine", "", "force the engine: duckdb or sqlite")
+	cmd.PersistentFlags().StringVar(&f.Engine, "engine", "", "force the `ENGINE`: duckdb or sqlite")
 	cmd.AddCommand(
 		NewCmdLoad(f, nil),
 		NewCmdFeatures(f, nil),

@@ -60,9 +60,9 @@ again, so run can be repeated.`,
 	}
 	addLoadFlags(cmd, &opts.Load)
 	addFeatureFlags(cmd, &opts.Features)
-	cmd.Flags().IntVar(&opts.DemoCustomers, "demo-customers", 5000, "customers in generated demo data (no CSV given)")
+	cmd.Flags().IntVar(&opts.DemoCustomers, "demo-customers", 5000, "`N` customers in the generated demo data (no CSV given)")
 	cmd.Flags().Int64Var(&opts.DataSeed, "data-seed", 1, "random `SEED` of the generated demo data (no CSV given); see --seed for k-means")
-	cmd.Flags().StringVar(&opts.Train.Model, "model", "segments", "registry `NAME` of the segment model")
+	cmd.Flags().StringVar(&opts.Train.Model, "model", pipeline.DefaultSegmentsModel, "registry `NAME` the new segment model version is stored under")
 	addTrainingFlags(cmd, &opts.Train)
 	return cmd
 }

@@ -60,7 +60,7 @@ Calinski-Harabasz for each k.`,
 			})
 		},
 	}
-	cmd.Flags().StringVar(&opts.Train.Model, "model", "segments", "registry `NAME` of the model")
+	cmd.Flags().StringVar(&opts.Train.Model, "model", pipeline.DefaultSegmentsModel, "registry `NAME` the new segment model version is stored under")
 	addTrainingFlags(cmd, &opts.Train)
 	cmd.Flags().StringVar(&opts.Train.From, "from", "", "training rows: a `TABLE` or a query (default customer_features)")
 	cmd.Flags().BoolVar(&opts.NoScore, "no-score", false, "do not rewrite customer_segments and segment_profiles")
