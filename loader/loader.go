@@ -94,7 +94,8 @@ func (o Options) maxRecordBytes() int {
 var ErrNoRecords = errors.New("no data records")
 
 // ErrDuplicate is wrapped by the error returned when content was loaded
-// before and Options.Replace is false.
+// before and Options.Replace is false. The message names no option: the
+// caller says how its users ask for Replace (the CLI's --replace).
 var ErrDuplicate = errors.New("content already loaded")
 
 // Load reads each CSV file (plain or gzip, detected by its magic bytes) into
@@ -243,7 +244,7 @@ func findLoaded(ctx context.Context, conn *sql.Conn, sha string) (*earlier, erro
 }
 
 func duplicateError(sha string, e *earlier) error {
-	return fmt.Errorf("%w: the same content (sha256 %s) was loaded before from %s (%d rows); nothing was loaded (set Replace to load it again in place of those rows)", ErrDuplicate, sha[:16], e.source, e.loaded)
+	return fmt.Errorf("%w: the same content (sha256 %s) was loaded before from %s (%d rows); nothing was loaded", ErrDuplicate, sha[:16], e.source, e.loaded)
 }
 
 func loadFile(ctx context.Context, kind engineKind, conn *sql.Conn, path string, enc encoding, opts Options) (Summary, error) {

@@ -9,13 +9,19 @@ import (
 	"github.com/custseg/custseg/internal/registry"
 )
 
+// DefaultBacktestModel is the registry name of a backtest's baseline
+// model unless told another, apart from the segment models in use.
+const DefaultBacktestModel = "backtest"
+
 // BacktestOptions configures Backtest.
 type BacktestOptions struct {
-	Model     string    // registry name for the baseline model
-	Start     time.Time // the baseline's as-of date (features as of Start train the model)
-	K         int       // 0 chooses k by silhouette in 2..8
-	Seed      int64
-	Threshold float64
+	Model string    // registry name for the baseline model (default DefaultBacktestModel)
+	Start time.Time // the baseline's as-of date (features as of Start train the model)
+	// Train configures the baseline's training (k or its range, features,
+	// transform, scaling, seed, restarts) as for Train; its Model and From
+	// are set by Backtest.
+	Train     TrainOptions
+	Threshold float64 // PSI at which re-training is advised (default drift.DefaultThreshold)
 	Cleaning  Cleaning
 }
 
@@ -30,11 +36,12 @@ const backtestTable = "custseg_backtest_features"
 
 // Backtest replays the transactions month by month: it trains a baseline
 // model on the features as of opts.Start, then computes the features as of
-// the first day of every following month up to the last invoice and checks their drift against the baseline, so a user sees
-// when re-training would have been advised.
+// the first day of every following month up to the last invoice and checks
+// their drift against the baseline, so a user sees when re-training would
+// have been advised.
 func Backtest(ctx context.Context, db *engine.DB, opts BacktestOptions) (registry.Version, []BacktestRow, error) {
 	if opts.Model == "" {
-		opts.Model = "backtest"
+		opts.Model = DefaultBacktestModel
 	}
 	var last any
 	if err := db.QueryRowContext(ctx, `SELECT max(invoice_date) FROM transactions`).Scan(&last); err != nil {
@@ -51,7 +58,9 @@ func Backtest(ctx context.Context, db *engine.DB, opts BacktestOptions) (registr
 		return registry.Version{}, nil, fmt.Errorf("backtest: baseline features: %w", err)
 	}
 	defer db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+backtestTable)
-	tr, err := Train(ctx, db, TrainOptions{Model: opts.Model, K: opts.K, KMin: 2, KMax: 8, From: backtestTable, Seed: opts.Seed})
+	to := opts.Train
+	to.Model, to.From = opts.Model, backtestTable
+	tr, err := Train(ctx, db, to)
 	if err != nil {
 		return registry.Version{}, nil, fmt.Errorf("backtest: baseline model: %w", err)
 	}

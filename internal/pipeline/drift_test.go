@@ -90,7 +90,7 @@ func TestDriftIdenticalAndShifted(t *testing.T) {
 func TestBacktestRetail(t *testing.T) {
 	ctx := context.Background()
 	onRetail(t, func(t *testing.T, db *engine.DB) {
-		v, series, err := pipeline.Backtest(ctx, db, pipeline.BacktestOptions{Start: time.Date(2011, 3, 1, 0, 0, 0, 0, time.UTC), K: 4})
+		v, series, err := pipeline.Backtest(ctx, db, pipeline.BacktestOptions{Start: time.Date(2011, 3, 1, 0, 0, 0, 0, time.UTC), Train: pipeline.TrainOptions{K: 4}})
 		if err != nil {
 			t.Fatal(err)
 		}

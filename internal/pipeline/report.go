@@ -24,8 +24,11 @@ func ReportInput(ctx context.Context, db *engine.DB, ref string) (report.Input, 
 	if err != nil {
 		return report.Input{}, err
 	}
-	var current string
-	if err := db.QueryRowContext(ctx, `SELECT min(model) FROM customer_segments`).Scan(&current); err != nil || current != v.Ref() {
+	current, _, err := SegmentsModel(ctx, db)
+	if err != nil {
+		return report.Input{}, err
+	}
+	if current != v.Ref() {
 		if _, err := Score(ctx, db, v.Ref()); err != nil {
 			return report.Input{}, err
 		}

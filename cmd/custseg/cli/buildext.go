@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -12,14 +13,14 @@ import (
 
 // BuildExtOptions are the flags of `custseg build-ext`.
 type BuildExtOptions struct {
-	*Root
-	Out    string
-	Engine string
+	IO   IO
+	Dir  string // --out: where the extensions are written
+	Only string // --only sqlite|duckdb; empty builds both
 }
 
 // NewCmdBuildExt builds `custseg build-ext`.
-func NewCmdBuildExt(root *Root) *cobra.Command {
-	opts := &BuildExtOptions{Root: root}
+func NewCmdBuildExt(f *Factory, runF func(*BuildExtOptions) error) *cobra.Command {
+	opts := &BuildExtOptions{IO: f.IO}
 	cmd := &cobra.Command{
 		Use:   "build-ext [--out DIR] [--only sqlite|duckdb]",
 		Short: "Build the loadable extensions for the stock sqlite3 and DuckDB shells",
@@ -32,36 +33,47 @@ duckdb_extension.h from the pinned npm package duckdb@1.4.4 (fetched once
 into the user cache with npm).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			out := cmd.OutOrStdout()
-			ctx := cmd.Context()
-			dir, err := filepath.Abs(opts.Out)
-			if err != nil {
-				return err
+			switch opts.Only {
+			case "", "sqlite", "duckdb":
+			default:
+				return fmt.Errorf("--only %q: use sqlite or duckdb", opts.Only)
 			}
-			if opts.Engine == "" || opts.Engine == "sqlite" {
-				start := time.Now()
-				fmt.Fprintln(out, "build-ext: building the SQLite extension ...")
-				p, err := buildext.BuildSQLite(ctx, dir)
-				if err != nil {
-					return fmt.Errorf("SQLite extension: %w", err)
-				}
-				fmt.Fprintf(out, "  %s (%s)\n  load it:  sqlite3 shop.db  then  .load %s\n", p, time.Since(start).Round(time.Millisecond), trimSuffix(p))
+			if runF != nil {
+				return runF(opts)
 			}
-			if opts.Engine == "" || opts.Engine == "duckdb" {
-				start := time.Now()
-				fmt.Fprintln(out, "build-ext: building the DuckDB extension ...")
-				p, err := buildext.BuildDuckDB(ctx, dir)
-				if err != nil {
-					return fmt.Errorf("DuckDB extension: %w", err)
-				}
-				fmt.Fprintf(out, "  %s (%s)\n  load it:  duckdb -unsigned shop.duckdb  then  LOAD '%s';\n", p, time.Since(start).Round(time.Millisecond), p)
-			}
-			return nil
+			return buildExtRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Out, "out", "dist", "output `DIR`")
-	cmd.Flags().StringVar(&opts.Engine, "only", "", "build only one: sqlite or duckdb")
+	cmd.Flags().StringVar(&opts.Dir, "out", "dist", "output `DIR`")
+	cmd.Flags().StringVar(&opts.Only, "only", "", "build only one: sqlite or duckdb")
 	return cmd
+}
+
+func buildExtRun(ctx context.Context, opts *BuildExtOptions) error {
+	out := opts.IO.Out
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return err
+	}
+	if opts.Only == "" || opts.Only == "sqlite" {
+		start := time.Now()
+		fmt.Fprintln(out, "build-ext: building the SQLite extension ...")
+		p, err := buildext.BuildSQLite(ctx, dir)
+		if err != nil {
+			return fmt.Errorf("SQLite extension: %w", err)
+		}
+		fmt.Fprintf(out, "  %s (%s)\n  load it:  sqlite3 shop.db  then  .load %s\n", p, time.Since(start).Round(time.Millisecond), trimSuffix(p))
+	}
+	if opts.Only == "" || opts.Only == "duckdb" {
+		start := time.Now()
+		fmt.Fprintln(out, "build-ext: building the DuckDB extension ...")
+		p, err := buildext.BuildDuckDB(ctx, dir)
+		if err != nil {
+			return fmt.Errorf("DuckDB extension: %w", err)
+		}
+		fmt.Fprintf(out, "  %s (%s)\n  load it:  duckdb -unsigned shop.duckdb  then  LOAD '%s';\n", p, time.Since(start).Round(time.Millisecond), p)
+	}
+	return nil
 }
 
 func trimSuffix(p string) string { return p[:len(p)-len(filepath.Ext(p))] }

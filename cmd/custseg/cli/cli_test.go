@@ -276,3 +276,73 @@ func TestFeaturesRescoresSegments(t *testing.T) {
 		t.Fatalf("customer_segments does not follow the features:\n%s", got)
 	}
 }
+
+// TestTrainFromOtherTable: a model trained on rows that are not the
+// customers is stored and the command succeeds, saying it did not score;
+// prepared segments of another model are left as they were.
+func TestTrainFromOtherTable(t *testing.T) {
+	const pts = `CREATE TABLE pts AS
+		WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 60)
+		SELECT (i % 3) * 10.0 + i * 0.01 AS x, (i % 3) * 5.0 - i * 0.01 AS y, i * 0.001 AS z FROM s`
+	train := []string{"train", "--model", "pts", "--from", "pts", "--features", "x,y,z", "--transform", "none", "--scale", "none", "--k", "3"}
+	for _, file := range []string{"p.duckdb", "p.db"} {
+		t.Run(file, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), file)
+			mustRun(t, "sql", "--db", db, pts)
+			out := mustRun(t, append(train, "--db", db)...)
+			for _, want := range []string{"train: pts@1 (active): k=3 on 60 rows", "score: skipped (trained from pts, not customer_features)"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("train output lacks %q:\n%s", want, out)
+				}
+			}
+			if got := mustRun(t, "models", "list", "--db", db, "pts"); !strings.Contains(got, "kmeans") {
+				t.Errorf("pts not stored:\n%s", got)
+			}
+			if code, _, errOut := custseg(t, "", "sql", "--db", db, "SELECT count(*) FROM customer_segments"); code == 0 {
+				t.Errorf("customer_segments exists after training from pts (%s)", errOut)
+			}
+		})
+	}
+	// With prepared segments of another model, training from pts keeps them.
+	db := filepath.Join(t.TempDir(), "both.db")
+	mustRun(t, "run", "--db", db, "--demo-customers", "300", "--k", "3")
+	mustRun(t, "sql", "--db", db, pts)
+	mustRun(t, append(train, "--db", db)...)
+	if got := mustRun(t, "sql", "--db", db, "--format", "csv", "SELECT min(model) AS m FROM customer_segments"); !strings.Contains(got, "segments@1") {
+		t.Fatalf("customer_segments after training from pts: %s", got)
+	}
+	// activate of pts follows nothing either.
+	if out := mustRun(t, "models", "activate", "--db", db, "pts@1"); strings.Contains(out, "score:") {
+		t.Fatalf("activating pts@1 re-scored: %s", out)
+	}
+}
+
+// TestErrorsNameFlags: errors about what a user typed name the flag.
+func TestErrorsNameFlags(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "tx.csv")
+	mustRun(t, "generate", "--customers", "20", "--out", csv)
+	db := filepath.Join(dir, "l.db")
+	mustRun(t, "load", "--db", db, csv)
+	code, _, errOut := custseg(t, "", "load", "--db", db, csv)
+	if code == 0 || !strings.Contains(errOut, "--replace loads it again") || strings.Contains(errOut, "Replace to") {
+		t.Fatalf("second load: exit %d, %q", code, errOut)
+	}
+	if out := mustRun(t, "load", "--db", db, "--replace", csv); !strings.Contains(out, "replacing") {
+		t.Fatalf("load --replace: %s", out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "--db", db, "--k", "1"}, `"--k" flag: give a whole number of segments of at least 2, or auto`},
+		{[]string{"train", "--db", db, "--transform", "sqrt"}, `--transform "sqrt": use log1p or none`},
+		{[]string{"drift", "backtest", "--db", db, "--start", "2011-01-01", "--k", "0"}, `"--k" flag`},
+		{[]string{"run", "--db", db, "--scale", "minmax"}, `--scale "minmax": use standard, robust or none`},
+	} {
+		code, _, errOut := custseg(t, "", c.args...)
+		if code == 0 || !strings.Contains(errOut, c.want) {
+			t.Errorf("custseg %s: exit %d, stderr %q; want %q", strings.Join(c.args, " "), code, errOut, c.want)
+		}
+	}
+}

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 
@@ -15,9 +17,10 @@ import (
 
 // DriftOptions are the flags of `custseg drift`.
 type DriftOptions struct {
-	*Root
-	Model     string
-	AsOf      string
+	IO        IO
+	OpenDB    func() (*engine.DB, error)
+	Model     string // --model NAME[@VERSION]
+	AsOf      string // --as-of, parsed by parseTimestamp
 	Threshold float64
 }
 
@@ -25,9 +28,9 @@ type DriftOptions struct {
 // scheduler can re-train.
 const exitDrift = 3
 
-// NewCmdDrift builds `custseg drift`.
-func NewCmdDrift(root *Root) *cobra.Command {
-	opts := &DriftOptions{Root: root}
+// NewCmdDrift builds `custseg drift` and its subcommand backtest.
+func NewCmdDrift(f *Factory, runF func(*DriftOptions) error) *cobra.Command {
+	opts := &DriftOptions{IO: f.IO, OpenDB: f.OpenDB}
 	cmd := &cobra.Command{
 		Use:   "drift --db FILE --model NAME [--as-of TIMESTAMP] [--threshold 0.2]",
 		Short: "Compare today's customers with the model's training snapshot",
@@ -43,39 +46,49 @@ Verdict: PSI < 0.1 stable; up to --threshold watch; at or above it re-train.
 Exit status 3 when the threshold is crossed, so schedulers can act.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			do := pipeline.DriftOptions{Model: opts.Model, Threshold: opts.Threshold}
-			if opts.AsOf != "" {
-				t, err := parseTimestamp(opts.AsOf)
-				if err != nil {
-					return fmt.Errorf("--as-of: %w", err)
-				}
-				do.AsOf = t
+			if runF != nil {
+				return runF(opts)
 			}
-			db, err := opts.open()
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			res, err := pipeline.Drift(cmd.Context(), db, do)
-			if err != nil {
-				return err
-			}
-			printDrift(cmd, res)
-			if res.Report.Level == drift.Retrain {
-				return &exitError{code: exitDrift, err: fmt.Errorf("drift: re-training advised for %s (%s)", res.Version.Ref(), res.Report.Reason)}
-			}
-			return nil
+			return driftRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Model, "model", "segments", "model `NAME` or NAME@VERSION")
+	addModelRefFlag(cmd, &opts.Model)
 	cmd.Flags().StringVar(&opts.AsOf, "as-of", "", "compute the features as of `TIMESTAMP` instead of using customer_features")
-	cmd.Flags().Float64Var(&opts.Threshold, "threshold", drift.DefaultThreshold, "PSI at which re-training is advised")
-	cmd.AddCommand(NewCmdBacktest(root))
+	addThresholdFlag(cmd, &opts.Threshold)
+	cmd.AddCommand(NewCmdBacktest(f, nil))
 	return cmd
 }
 
-func printDrift(cmd *cobra.Command, res pipeline.DriftResult) {
-	out := cmd.OutOrStdout()
+func addThresholdFlag(cmd *cobra.Command, t *float64) {
+	cmd.Flags().Float64Var(t, "threshold", drift.DefaultThreshold, "PSI at which re-training is advised")
+}
+
+func driftRun(ctx context.Context, opts *DriftOptions) error {
+	do := pipeline.DriftOptions{Model: opts.Model, Threshold: opts.Threshold}
+	if opts.AsOf != "" {
+		t, err := parseTimestamp(opts.AsOf)
+		if err != nil {
+			return fmt.Errorf("--as-of: %w", err)
+		}
+		do.AsOf = t
+	}
+	db, err := opts.OpenDB()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := pipeline.Drift(ctx, db, do)
+	if err != nil {
+		return err
+	}
+	printDrift(opts.IO.Out, res)
+	if res.Report.Level == drift.Retrain {
+		return &exitError{code: exitDrift, err: fmt.Errorf("drift: re-training advised for %s (%s)", res.Version.Ref(), res.Report.Reason)}
+	}
+	return nil
+}
+
+func printDrift(out io.Writer, res pipeline.DriftResult) {
 	fmt.Fprintf(out, "drift of %s: %d customers as of %s vs %s's training snapshot\n\n", res.Version.Ref(), res.Rows, res.AsOf, res.Version.Ref())
 	var rows [][]string
 	for _, f := range res.Report.Features {
@@ -103,71 +116,88 @@ func fmtNaN(x float64) string {
 
 // BacktestOptions are the flags of `custseg drift backtest`.
 type BacktestOptions struct {
-	*Root
-	Model     string
-	Start     string
-	K         int
+	IO     IO
+	OpenDB func() (*engine.DB, error)
+	Start  string // --start, parsed by parseTimestamp
+	// Train holds --model (the baseline's registry name) and the training
+	// flags, as for train.
+	Train     pipeline.TrainOptions
 	Threshold float64
 }
 
 // NewCmdBacktest builds `custseg drift backtest`.
-func NewCmdBacktest(root *Root) *cobra.Command {
-	opts := &BacktestOptions{Root: root}
+func NewCmdBacktest(f *Factory, runF func(*BacktestOptions) error) *cobra.Command {
+	opts := &BacktestOptions{IO: f.IO, OpenDB: f.OpenDB}
 	cmd := &cobra.Command{
-		Use:   "backtest --db FILE --start DATE [--model NAME] [--k N]",
+		Use:   "backtest --db FILE --start DATE [--model NAME] [--k N|auto]",
 		Short: "Replay the transactions month by month: when would re-training have been advised?",
-		Long: `Trains a baseline model (stored as --model, default "backtest") on the
-customer features as of --start, then computes the features as of the first
-day of every following month and prints their drift against that baseline:
-PSI per feature, the largest shift in segment shares, the mean distance to
-the centroids and the verdict.`,
+		Long: `Trains a baseline model (stored as --model, default "backtest"; the training
+flags mean what they mean for train) on the customer features as of --start,
+then computes the features as of the first day of every following month and
+prints their drift against that baseline: PSI per feature, the largest shift
+in segment shares, the mean distance to the centroids and the verdict.`,
 		Args: cobra.NoArgs,
-		RunE: withDB(root, func(cmd *cobra.Command, db *engine.DB, _ []string) error {
-			start, err := parseTimestamp(opts.Start)
-			if err != nil {
-				return fmt.Errorf("--start: %w", err)
-			}
-			v, series, err := pipeline.Backtest(cmd.Context(), db, pipeline.BacktestOptions{Model: opts.Model, Start: start, K: opts.K, Threshold: opts.Threshold})
-			if err != nil {
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkTraining(opts.Train); err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "baseline %s: trained on the customers as of %s\n\n", v.Ref(), start.Format("2006-01-02"))
-			var rows [][]string
-			header := []string{"as of", "customers"}
-			align := []bool{false, true}
-			for i, r := range series {
-				if i == 0 {
-					for _, f := range r.Result.Report.Features {
-						header = append(header, "PSI "+f.Feature)
-						align = append(align, true)
-					}
-					header = append(header, "max share shift", "mean dist", "verdict")
-					align = append(align, true, true, false)
-				}
-				row := []string{r.AsOf.Format("2006-01-02"), strconv.Itoa(r.Result.Rows)}
-				for _, f := range r.Result.Report.Features {
-					row = append(row, fmt.Sprintf("%.3f", f.PSI))
-				}
-				row = append(row, fmt.Sprintf("%.1f pts", 100*r.Result.MaxShareShift), fmt.Sprintf("%.3f", r.Result.NowMeanDistance), r.Result.Report.Level)
-				rows = append(rows, row)
+			if runF != nil {
+				return runF(opts)
 			}
-			if err := output.WriteTable(out, header, rows, align); err != nil {
-				return err
-			}
-			for _, r := range series {
-				if r.Result.Report.Level == drift.Retrain {
-					fmt.Fprintf(out, "\nre-training first advised as of %s: %s\n", r.AsOf.Format("2006-01-02"), r.Result.Report.Reason)
-					return nil
-				}
-			}
-			fmt.Fprintln(out, "\nno month crossed the threshold")
-			return nil
-		}),
+			return backtestRun(cmd.Context(), opts)
+		},
 	}
-	cmd.Flags().StringVar(&opts.Model, "model", "backtest", "registry `NAME` for the baseline model")
 	cmd.Flags().StringVar(&opts.Start, "start", "", "baseline `DATE`: the model is trained on the features as of then")
-	cmd.Flags().IntVar(&opts.K, "k", 0, "segments in the baseline (0: chosen by silhouette in 2..8)")
-	cmd.Flags().Float64Var(&opts.Threshold, "threshold", drift.DefaultThreshold, "PSI at which re-training is advised")
+	cmd.Flags().StringVar(&opts.Train.Model, "model", pipeline.DefaultBacktestModel, "registry `NAME` for the baseline model")
+	addTrainingFlags(cmd, &opts.Train)
+	addThresholdFlag(cmd, &opts.Threshold)
 	return cmd
+}
+
+func backtestRun(ctx context.Context, opts *BacktestOptions) error {
+	start, err := parseTimestamp(opts.Start)
+	if err != nil {
+		return fmt.Errorf("--start: %w", err)
+	}
+	db, err := opts.OpenDB()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	v, series, err := pipeline.Backtest(ctx, db, pipeline.BacktestOptions{Model: opts.Train.Model, Start: start, Train: opts.Train, Threshold: opts.Threshold})
+	if err != nil {
+		return err
+	}
+	out := opts.IO.Out
+	fmt.Fprintf(out, "baseline %s: trained on the customers as of %s\n\n", v.Ref(), start.Format("2006-01-02"))
+	var rows [][]string
+	header := []string{"as of", "customers"}
+	align := []bool{false, true}
+	for i, r := range series {
+		if i == 0 {
+			for _, f := range r.Result.Report.Features {
+				header = append(header, "PSI "+f.Feature)
+				align = append(align, true)
+			}
+			header = append(header, "max share shift", "mean dist", "verdict")
+			align = append(align, true, true, false)
+		}
+		row := []string{r.AsOf.Format("2006-01-02"), strconv.Itoa(r.Result.Rows)}
+		for _, f := range r.Result.Report.Features {
+			row = append(row, fmt.Sprintf("%.3f", f.PSI))
+		}
+		row = append(row, fmt.Sprintf("%.1f pts", 100*r.Result.MaxShareShift), fmt.Sprintf("%.3f", r.Result.NowMeanDistance), r.Result.Report.Level)
+		rows = append(rows, row)
+	}
+	if err := output.WriteTable(out, header, rows, align); err != nil {
+		return err
+	}
+	for _, r := range series {
+		if r.Result.Report.Level == drift.Retrain {
+			fmt.Fprintf(out, "\nre-training first advised as of %s: %s\n", r.AsOf.Format("2006-01-02"), r.Result.Report.Reason)
+			return nil
+		}
+	}
+	fmt.Fprintln(out, "\nno month crossed the threshold")
+	return nil
 }

@@ -1,8 +1,9 @@
 package cli
 
 import (
+	"context"
 	"fmt"
-	"strings"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,16 +14,15 @@ import (
 
 // FeaturesOptions are the flags of `custseg features`.
 type FeaturesOptions struct {
-	*Root
-	AsOf              string
-	KeepCancellations bool
-	KeepNonPositive   bool
-	Model             string
+	IO       IO
+	OpenDB   func() (*engine.DB, error)
+	Features FeatureFlags
+	Model    string // --model: registry name of the RFM model fitted
 }
 
 // NewCmdFeatures builds `custseg features`.
-func NewCmdFeatures(root *Root) *cobra.Command {
-	opts := &FeaturesOptions{Root: root}
+func NewCmdFeatures(f *Factory, runF func(*FeaturesOptions) error) *cobra.Command {
+	opts := &FeaturesOptions{IO: f.IO, OpenDB: f.OpenDB}
 	cmd := &cobra.Command{
 		Use:   "features --db FILE [--as-of TIMESTAMP]",
 		Short: "Compute customer_features and fit the RFM model",
@@ -31,6 +31,8 @@ first_purchase, last_purchase, as_of) from transactions with SQL the engine
 runs, fits an RFM model (quintile cut points) stored as a new version in
 custseg_models, and writes customer_rfm (scores and segment per customer) and
 the view customer_rfm_sql (the same scores in plain window-function SQL).
+If customer_segments exists, it is re-scored with the active version of its
+model, so it describes the same customers.
 
 Default cleaning: rows with no customer, cancellations (invoice starting with
 C), and rows with quantity <= 0 or unit_price <= 0 are left out.
@@ -38,68 +40,45 @@ recency_days = floor((as_of - last purchase) / 1 day); frequency = distinct
 invoices; monetary = sum(quantity * unit_price).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fo, err := opts.featureOptions()
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			return withDB(root, func(cmd *cobra.Command, db *engine.DB, _ []string) error {
-				_, err := featuresAndRFM(cmd, db, fo, opts.Model)
-				return err
-			})(cmd, nil)
+			return featuresRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.AsOf, "as-of", "", "reference `TIMESTAMP` for recency (default: latest kept invoice + 1 day); later invoices are left out")
-	cmd.Flags().BoolVar(&opts.KeepCancellations, "keep-cancellations", false, "keep invoices starting with C")
-	cmd.Flags().BoolVar(&opts.KeepNonPositive, "keep-nonpositive", false, "keep rows with quantity <= 0 or unit_price <= 0")
+	addFeatureFlags(cmd, &opts.Features)
 	cmd.Flags().StringVar(&opts.Model, "model", pipeline.DefaultRFMModel, "registry `NAME` of the RFM model to fit")
 	return cmd
 }
 
-func (opts *FeaturesOptions) featureOptions() (pipeline.FeatureOptions, error) {
-	fo := pipeline.FeatureOptions{Cleaning: pipeline.Cleaning{KeepCancellations: opts.KeepCancellations, KeepNonPositive: opts.KeepNonPositive}}
-	if opts.AsOf != "" {
-		t, err := parseTimestamp(opts.AsOf)
-		if err != nil {
-			return fo, fmt.Errorf("--as-of: %w", err)
-		}
-		fo.AsOf = t
+func featuresRun(ctx context.Context, opts *FeaturesOptions) error {
+	fo, err := opts.Features.featureOptions()
+	if err != nil {
+		return err
 	}
-	return fo, nil
+	return withDB(opts.OpenDB, func(db *engine.DB) error {
+		_, err := prepareFeatures(ctx, opts.IO.Out, db, fo, opts.Model)
+		return err
+	})
 }
 
-// featuresAndRFM is the shared step of `features` and `run`.
-func featuresAndRFM(cmd *cobra.Command, db *engine.DB, fo pipeline.FeatureOptions, model string) (string, error) {
-	ctx := cmd.Context()
-	out := cmd.OutOrStdout()
-	s, err := pipeline.Features(ctx, db, fo)
+// prepareFeatures runs pipeline.PrepareFeatures and prints what it wrote;
+// features and run share it.
+func prepareFeatures(ctx context.Context, out io.Writer, db *engine.DB, fo pipeline.FeatureOptions, model string) (pipeline.PrepareSummary, error) {
+	s, err := pipeline.PrepareFeatures(ctx, db, pipeline.PrepareOptions{Features: fo, RFMModel: model})
+	if s.Features.Customers > 0 {
+		fs := s.Features
+		fmt.Fprintf(out, "features: %d customers as of %s (%d invoices, %.2f revenue) in %s\n",
+			fs.Customers, fs.AsOf, fs.Frequency, fs.Monetary, fs.Duration.Round(time.Millisecond))
+	}
 	if err != nil {
-		return "", err
+		return s, err
 	}
-	fmt.Fprintf(out, "features: %d customers as of %s (%d invoices, %.2f revenue) in %s\n",
-		s.Customers, s.AsOf, s.Frequency, s.Monetary, s.Duration.Round(time.Millisecond))
-	v, _, err := pipeline.FitRFM(ctx, db, model, s.AsOf)
-	if err != nil {
-		return "", err
+	fmt.Fprintf(out, "rfm: fitted %s (active); wrote customer_rfm and view customer_rfm_sql\n", s.RFM.Ref())
+	if s.Rescored() {
+		fmt.Fprintf(out, "score: customer_segments and segment_profiles rewritten with %s\n", s.Segments.Ref())
 	}
-	if err := pipeline.ScoreRFM(ctx, db, v.Ref()); err != nil {
-		return "", err
-	}
-	if err := pipeline.CreateRFMView(ctx, db); err != nil {
-		return "", err
-	}
-	fmt.Fprintf(out, "rfm: fitted %s (active); wrote customer_rfm and view customer_rfm_sql\n", v.Ref())
-	// Prepared segment tables follow the new customers, with the active
-	// version of the model they were scored with.
-	var current string
-	if err := db.QueryRowContext(ctx, `SELECT min(model) FROM customer_segments`).Scan(&current); err == nil && current != "" {
-		name, _, _ := strings.Cut(current, "@")
-		sv, err := pipeline.Score(ctx, db, name)
-		if err != nil {
-			return "", fmt.Errorf("re-scoring customer_segments with %s: %w", name, err)
-		}
-		fmt.Fprintf(out, "score: customer_segments and segment_profiles rewritten with %s\n", sv.Ref())
-	}
-	return v.Ref(), nil
+	return s, nil
 }
 
 // parseTimestamp accepts the forms an analyst types.

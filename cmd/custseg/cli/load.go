@@ -1,10 +1,11 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -12,19 +13,19 @@ import (
 	"github.com/custseg/custseg/loader"
 )
 
-// LoadOptions are the flags of `custseg load`.
+// LoadOptions are the flags and arguments of `custseg load`.
 type LoadOptions struct {
-	*Root
-	Map        []string
-	DateFormat string
-	Encoding   string
+	IO         IO
+	OpenDB     func() (*engine.DB, error)
+	Files      []string
+	Load       LoadFlags
 	Replace    bool
 	NoProgress bool
 }
 
 // NewCmdLoad builds `custseg load`.
-func NewCmdLoad(root *Root) *cobra.Command {
-	opts := &LoadOptions{Root: root}
+func NewCmdLoad(f *Factory, runF func(*LoadOptions) error) *cobra.Command {
+	opts := &LoadOptions{IO: f.IO, OpenDB: f.OpenDB}
 	cmd := &cobra.Command{
 		Use:   "load --db FILE [flags] CSV...",
 		Short: "Load transaction CSV files (plain or gzip) into table transactions",
@@ -43,44 +44,47 @@ Example, CDNOW (no invoice column; frequency becomes distinct purchase days):
   custseg load --db cd.duckdb --map customer_id=customer_id --map invoice_date=date \
       --map amount=dollar_value ../shared/data/cdnow_master.csv.gz`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: withDB(root, func(cmd *cobra.Command, db *engine.DB, files []string) error {
-			return loadFiles(cmd, opts, db, files)
-		}),
+		RunE: func(cmd *cobra.Command, files []string) error {
+			opts.Files = files
+			if runF != nil {
+				return runF(opts)
+			}
+			return withDB(opts.OpenDB, func(db *engine.DB) error {
+				return loadFiles(cmd.Context(), opts, db, files)
+			})
+		},
 	}
-	cmd.Flags().StringArrayVar(&opts.Map, "map", nil, "map a table `column=Header` of the file (repeatable)")
-	cmd.Flags().StringVar(&opts.DateFormat, "date-format", "", "extra date `LAYOUT` tried first (Go layout, e.g. 02.01.2006 15:04)")
-	cmd.Flags().StringVar(&opts.Encoding, "encoding", "utf-8", "input `ENCODING`: utf-8 or latin-1")
+	addLoadFlags(cmd, &opts.Load)
 	cmd.Flags().BoolVar(&opts.Replace, "replace", false, "load content that was loaded before, replacing its rows")
 	cmd.Flags().BoolVar(&opts.NoProgress, "no-progress", false, "no progress bar even on a terminal")
 	return cmd
 }
 
 func (opts *LoadOptions) loaderOptions() (loader.Options, error) {
-	lo := loader.Options{DateFormat: opts.DateFormat, Encoding: opts.Encoding, Replace: opts.Replace}
-	for _, m := range opts.Map {
-		col, header, ok := strings.Cut(m, "=")
-		if !ok || col == "" || header == "" {
-			return lo, fmt.Errorf("--map %q: use column=Header, e.g. --map customer_id=\"Customer ID\"", m)
-		}
-		if lo.Map == nil {
-			lo.Map = map[string]string{}
-		}
-		lo.Map[strings.TrimSpace(col)] = header
+	lo, err := opts.Load.loaderOptions()
+	if err != nil {
+		return lo, err
 	}
-	if !opts.NoProgress && isTerminal(opts.ErrOut) {
-		lo.Progress = opts.ErrOut
+	lo.Replace = opts.Replace
+	if !opts.NoProgress && isTerminal(opts.IO.ErrOut) {
+		lo.Progress = opts.IO.ErrOut
 	}
 	return lo, nil
 }
 
-func loadFiles(cmd *cobra.Command, opts *LoadOptions, db *engine.DB, files []string) error {
+// loadFiles loads files and prints a line per file. A refused duplicate
+// says which flag loads it again: the loader's error names no flag.
+func loadFiles(ctx context.Context, opts *LoadOptions, db *engine.DB, files []string) error {
 	lo, err := opts.loaderOptions()
 	if err != nil {
 		return err
 	}
-	sums, err := loader.Load(cmd.Context(), db.DB, files, lo)
+	sums, err := loader.Load(ctx, db.DB, files, lo)
 	for _, s := range sums {
-		fmt.Fprintln(cmd.OutOrStdout(), "load:", s.String())
+		fmt.Fprintln(opts.IO.Out, "load:", s.String())
+	}
+	if errors.Is(err, loader.ErrDuplicate) {
+		return fmt.Errorf("%w; --replace loads it again in place of those rows", err)
 	}
 	return err
 }

@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -16,176 +19,215 @@ import (
 )
 
 // NewCmdModels builds `custseg models` and its subcommands.
-func NewCmdModels(root *Root) *cobra.Command {
+func NewCmdModels(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "models",
 		Short: "List, show, activate, roll back, delete and rename stored models",
 		Long: `Every fit or training adds a version to custseg_models; one version per name
 is active and is what SQL functions use when they are given the bare name.
-activate and rollback rewrite the prepared tables (customer_rfm,
-customer_segments, segment_profiles) so they stay in step with the active
-version.`,
+activate, rollback and rename rewrite the prepared tables (customer_rfm,
+customer_segments, segment_profiles) that follow the model, so they stay in
+step with the active version.`,
 	}
 	cmd.AddCommand(
-		&cobra.Command{
-			Use: "list [NAME]", Short: "List models and versions", Args: cobra.MaximumNArgs(1),
-			RunE: withDB(root, func(cmd *cobra.Command, db *engine.DB, args []string) error {
-				name := ""
-				if len(args) == 1 {
-					name = args[0]
-				}
-				vs, err := registry.List(cmd.Context(), db.DB, name)
-				if err != nil {
-					return err
-				}
-				if len(vs) == 0 {
-					fmt.Fprintln(cmd.OutOrStdout(), "no models yet: custseg features fits rfm, custseg train fits segment models")
-					return nil
-				}
-				var rows [][]string
-				for _, v := range vs {
-					active := ""
-					if v.Active {
-						active = "*"
-					}
-					rows = append(rows, []string{v.Name, strconv.FormatInt(v.Version, 10), active, v.Kind, v.CreatedAt.Format("2006-01-02 15:04:05"), v.Note})
-				}
-				return output.WriteTable(cmd.OutOrStdout(), []string{"name", "version", "active", "kind", "created", "note"}, rows, []bool{false, true, false, false, false, false})
-			}),
-		},
-		&cobra.Command{
-			Use: "show NAME[@VERSION]", Short: "Show a model: metadata, metrics and centroids", Args: cobra.ExactArgs(1),
-			RunE: withDB(root, func(cmd *cobra.Command, db *engine.DB, args []string) error {
-				v, err := registry.Get(cmd.Context(), db.DB, args[0])
-				if err != nil {
-					return err
-				}
-				return showModel(cmd, v)
-			}),
-		},
-		&cobra.Command{
-			Use: "activate NAME@VERSION", Short: "Make a version the active one", Args: cobra.ExactArgs(1),
-			RunE: withDB(root, func(cmd *cobra.Command, db *engine.DB, args []string) error {
-				v, err := registry.Activate(cmd.Context(), db.DB, args[0])
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "models: %s is now active\n", v.Ref())
-				return refreshTables(cmd, db, v)
-			}),
-		},
-		&cobra.Command{
-			Use: "rollback NAME", Short: "Activate the version before the active one", Args: cobra.ExactArgs(1),
-			RunE: withDB(root, func(cmd *cobra.Command, db *engine.DB, args []string) error {
-				v, err := registry.Rollback(cmd.Context(), db.DB, args[0])
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "models: rolled back; %s is now active\n", v.Ref())
-				return refreshTables(cmd, db, v)
-			}),
-		},
-		&cobra.Command{
-			Use: "delete NAME@VERSION", Short: "Delete an inactive version", Args: cobra.ExactArgs(1),
-			RunE: withDB(root, func(cmd *cobra.Command, db *engine.DB, args []string) error {
-				if err := registry.Delete(cmd.Context(), db.DB, args[0]); err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "models: deleted %s\n", args[0])
-				return nil
-			}),
-		},
-		&cobra.Command{
-			Use:   "rename NAME[@VERSION] SEGMENT NEW_NAME",
-			Short: "Rename a segment of a k-means model",
-			Long:  "Changes the stored name of segment SEGMENT (0-based id) of the model version, and rewrites the prepared tables if they use it.",
-			Args:  cobra.ExactArgs(3),
-			RunE: withDB(root, func(cmd *cobra.Command, db *engine.DB, args []string) error {
-				v, err := registry.Get(cmd.Context(), db.DB, args[0])
-				if err != nil {
-					return err
-				}
-				if v.Kind != kmeans.Kind {
-					return fmt.Errorf("%s is a %s model: only k-means segments have names to edit", v.Ref(), v.Kind)
-				}
-				m, err := kmeans.ParseModel(v.Spec)
-				if err != nil {
-					return fmt.Errorf("%s is corrupt: %w", v.Ref(), err)
-				}
-				seg, err := strconv.Atoi(args[1])
-				if err != nil || seg < 0 || seg >= m.K {
-					return fmt.Errorf("segment %q: give an id from 0 to %d", args[1], m.K-1)
-				}
-				newName := strings.TrimSpace(args[2])
-				if newName == "" {
-					return fmt.Errorf("the new name is empty")
-				}
-				old := m.SegmentNames[seg]
-				m.SegmentNames[seg] = newName
-				spec, err := m.JSON()
-				if err != nil {
-					return err
-				}
-				if err := registry.UpdateSpec(cmd.Context(), db.DB, v, spec); err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "models: %s segment %d renamed from %q to %q\n", v.Ref(), seg, old, newName)
-				if v.Active {
-					return refreshTables(cmd, db, v)
-				}
-				return nil
-			}),
-		},
+		NewCmdModelsList(f, nil),
+		NewCmdModelsShow(f, nil),
+		NewCmdModelsActivate(f, nil),
+		NewCmdModelsRollback(f, nil),
+		NewCmdModelsDelete(f, nil),
+		NewCmdModelsRename(f, nil),
 	)
 	return cmd
 }
 
-// withDB opens --db around a command body.
-func withDB(root *Root, body func(*cobra.Command, *engine.DB, []string) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		db, err := root.open()
+// ModelOptions are the arguments of the models subcommands that take one
+// model: list (optional NAME), show, activate, rollback and delete.
+type ModelOptions struct {
+	IO     IO
+	OpenDB func() (*engine.DB, error)
+	Ref    string // NAME or NAME@VERSION, as the subcommand asks
+}
+
+// modelCmd builds a models subcommand that opens the database and runs
+// body with its Options, or hands them to runF.
+func modelCmd(f *Factory, runF func(*ModelOptions) error, cmd *cobra.Command, body func(context.Context, *ModelOptions, *engine.DB) error) *cobra.Command {
+	opts := &ModelOptions{IO: f.IO, OpenDB: f.OpenDB}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 1 {
+			opts.Ref = args[0]
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		return withDB(opts.OpenDB, func(db *engine.DB) error {
+			return body(cmd.Context(), opts, db)
+		})
+	}
+	return cmd
+}
+
+// NewCmdModelsList builds `custseg models list`.
+func NewCmdModelsList(f *Factory, runF func(*ModelOptions) error) *cobra.Command {
+	return modelCmd(f, runF, &cobra.Command{Use: "list [NAME]", Short: "List models and versions", Args: cobra.MaximumNArgs(1)},
+		func(ctx context.Context, opts *ModelOptions, db *engine.DB) error {
+			vs, err := registry.List(ctx, db.DB, opts.Ref)
+			if err != nil {
+				return err
+			}
+			out := opts.IO.Out
+			if len(vs) == 0 {
+				fmt.Fprintln(out, "no models yet: custseg features fits rfm, custseg train fits segment models")
+				return nil
+			}
+			var rows [][]string
+			for _, v := range vs {
+				active := ""
+				if v.Active {
+					active = "*"
+				}
+				rows = append(rows, []string{v.Name, strconv.FormatInt(v.Version, 10), active, v.Kind, v.CreatedAt.Format("2006-01-02 15:04:05"), v.Note})
+			}
+			return output.WriteTable(out, []string{"name", "version", "active", "kind", "created", "note"}, rows, []bool{false, true, false, false, false, false})
+		})
+}
+
+// NewCmdModelsShow builds `custseg models show`.
+func NewCmdModelsShow(f *Factory, runF func(*ModelOptions) error) *cobra.Command {
+	return modelCmd(f, runF, &cobra.Command{Use: "show NAME[@VERSION]", Short: "Show a model: metadata, metrics and centroids", Args: cobra.ExactArgs(1)},
+		func(ctx context.Context, opts *ModelOptions, db *engine.DB) error {
+			v, err := registry.Get(ctx, db.DB, opts.Ref)
+			if err != nil {
+				return err
+			}
+			return showModel(opts.IO.Out, v)
+		})
+}
+
+// NewCmdModelsActivate builds `custseg models activate`.
+func NewCmdModelsActivate(f *Factory, runF func(*ModelOptions) error) *cobra.Command {
+	return modelCmd(f, runF, &cobra.Command{Use: "activate NAME@VERSION", Short: "Make a version the active one", Args: cobra.ExactArgs(1)},
+		activateWith(registry.Activate, "models: %s is now active\n"))
+}
+
+// NewCmdModelsRollback builds `custseg models rollback`.
+func NewCmdModelsRollback(f *Factory, runF func(*ModelOptions) error) *cobra.Command {
+	return modelCmd(f, runF, &cobra.Command{Use: "rollback NAME", Short: "Activate the version before the active one", Args: cobra.ExactArgs(1)},
+		activateWith(registry.Rollback, "models: rolled back; %s is now active\n"))
+}
+
+// activateWith is the body of activate and rollback: change the active
+// version with change, say which (format takes its reference), and have
+// the prepared tables follow it.
+func activateWith(change func(context.Context, *sql.DB, string) (registry.Version, error), format string) func(context.Context, *ModelOptions, *engine.DB) error {
+	return func(ctx context.Context, opts *ModelOptions, db *engine.DB) error {
+		v, err := change(ctx, db.DB, opts.Ref)
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		return body(cmd, db, args)
+		fmt.Fprintf(opts.IO.Out, format, v.Ref())
+		return refreshPrepared(ctx, opts.IO.Out, db, v)
 	}
 }
 
-// refreshTables rewrites the prepared tables that depend on model v's name,
-// so they follow the active version.
-func refreshTables(cmd *cobra.Command, db *engine.DB, v registry.Version) error {
-	ctx := cmd.Context()
-	switch v.Kind {
-	case rfm.Kind:
-		if !tableExists(cmd, db, "customer_rfm") || v.Name != pipeline.DefaultRFMModel {
+// NewCmdModelsDelete builds `custseg models delete`.
+func NewCmdModelsDelete(f *Factory, runF func(*ModelOptions) error) *cobra.Command {
+	return modelCmd(f, runF, &cobra.Command{Use: "delete NAME@VERSION", Short: "Delete an inactive version", Args: cobra.ExactArgs(1)},
+		func(ctx context.Context, opts *ModelOptions, db *engine.DB) error {
+			if err := registry.Delete(ctx, db.DB, opts.Ref); err != nil {
+				return err
+			}
+			fmt.Fprintf(opts.IO.Out, "models: deleted %s\n", opts.Ref)
 			return nil
-		}
-		if err := pipeline.ScoreRFM(ctx, db, v.Ref()); err != nil {
-			return err
-		}
-		fmt.Fprintf(cmd.OutOrStdout(), "models: customer_rfm rewritten with %s\n", v.Ref())
-	case kmeans.Kind:
-		var current string
-		if err := db.QueryRowContext(ctx, `SELECT min(model) FROM customer_segments`).Scan(&current); err != nil {
-			return nil // no prepared table yet
-		}
-		if name, _, _ := strings.Cut(current, "@"); name != v.Name {
-			return nil
-		}
-		return scoreAndReport(cmd, db, v.Ref())
+		})
+}
+
+// ModelsRenameOptions are the arguments of `custseg models rename`.
+type ModelsRenameOptions struct {
+	IO      IO
+	OpenDB  func() (*engine.DB, error)
+	Ref     string // NAME[@VERSION]
+	Segment int    // 0-based segment id
+	NewName string
+}
+
+// NewCmdModelsRename builds `custseg models rename`.
+func NewCmdModelsRename(f *Factory, runF func(*ModelsRenameOptions) error) *cobra.Command {
+	opts := &ModelsRenameOptions{IO: f.IO, OpenDB: f.OpenDB}
+	return &cobra.Command{
+		Use:   "rename NAME[@VERSION] SEGMENT NEW_NAME",
+		Short: "Rename a segment of a k-means model",
+		Long:  "Changes the stored name of segment SEGMENT (0-based id) of the model version, and rewrites the prepared tables if they use it.",
+		Args:  cobra.ExactArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			seg, err := strconv.Atoi(args[1])
+			if err != nil || seg < 0 {
+				return fmt.Errorf("segment %q: give a segment id (0, 1, ...)", args[1])
+			}
+			opts.Ref, opts.Segment, opts.NewName = args[0], seg, strings.TrimSpace(args[2])
+			if opts.NewName == "" {
+				return fmt.Errorf("the new name is empty")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return withDB(opts.OpenDB, func(db *engine.DB) error {
+				return renameRun(cmd.Context(), opts, db)
+			})
+		},
+	}
+}
+
+func renameRun(ctx context.Context, opts *ModelsRenameOptions, db *engine.DB) error {
+	v, err := registry.Get(ctx, db.DB, opts.Ref)
+	if err != nil {
+		return err
+	}
+	if v.Kind != kmeans.Kind {
+		return fmt.Errorf("%s is a %s model: only k-means segments have names to edit", v.Ref(), v.Kind)
+	}
+	m, err := kmeans.ParseModel(v.Spec)
+	if err != nil {
+		return fmt.Errorf("%s is corrupt: %w", v.Ref(), err)
+	}
+	seg := opts.Segment
+	if seg >= m.K {
+		return fmt.Errorf("segment %d: give an id from 0 to %d", seg, m.K-1)
+	}
+	old := m.SegmentNames[seg]
+	m.SegmentNames[seg] = opts.NewName
+	spec, err := m.JSON()
+	if err != nil {
+		return err
+	}
+	if err := registry.UpdateSpec(ctx, db.DB, v, spec); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.Out, "models: %s segment %d renamed from %q to %q\n", v.Ref(), seg, old, opts.NewName)
+	if v.Active {
+		return refreshPrepared(ctx, opts.IO.Out, db, v)
 	}
 	return nil
 }
 
-func tableExists(cmd *cobra.Command, db *engine.DB, table string) bool {
-	var n int
-	return db.QueryRowContext(cmd.Context(), "SELECT count(*) FROM "+table).Scan(&n) == nil
+// refreshPrepared has the prepared tables follow v and says which it
+// rewrote.
+func refreshPrepared(ctx context.Context, out io.Writer, db *engine.DB, v registry.Version) error {
+	r, err := pipeline.RefreshPrepared(ctx, db, v)
+	if err != nil {
+		return err
+	}
+	if r.CustomerRFM {
+		fmt.Fprintf(out, "models: customer_rfm rewritten with %s\n", v.Ref())
+	}
+	if r.Segments {
+		fmt.Fprintf(out, "score: wrote customer_segments and segment_profiles with %s\n", v.Ref())
+		return printProfiles(ctx, out, db)
+	}
+	return nil
 }
 
 // showModel prints a model version readably.
-func showModel(cmd *cobra.Command, v registry.Version) error {
-	out := cmd.OutOrStdout()
+func showModel(out io.Writer, v registry.Version) error {
 	active := ""
 	if v.Active {
 		active = " (active)"

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -13,14 +15,15 @@ import (
 
 // ReportOptions are the flags of `custseg report`.
 type ReportOptions struct {
-	*Root
-	Model string
-	Out   string
+	IO     IO
+	OpenDB func() (*engine.DB, error)
+	Model  string // --model NAME[@VERSION]
+	Dir    string // --out; empty means DB.report next to the database
 }
 
 // NewCmdReport builds `custseg report`.
-func NewCmdReport(root *Root) *cobra.Command {
-	opts := &ReportOptions{Root: root}
+func NewCmdReport(f *Factory, runF func(*ReportOptions) error) *cobra.Command {
+	opts := &ReportOptions{IO: f.IO, OpenDB: f.OpenDB}
 	cmd := &cobra.Command{
 		Use:   "report --db FILE --model NAME[@V] [--out DIR]",
 		Short: "Write a visual segment report (PNG charts + index.html, readable offline)",
@@ -32,12 +35,17 @@ metadata. Needs no network to view. The default --out is DB.report/ next to
 the database; an existing report there is replaced, any other non-empty
 folder is refused.`,
 		Args: cobra.NoArgs,
-		RunE: withDB(root, func(cmd *cobra.Command, db *engine.DB, _ []string) error {
-			return writeReport(cmd, db, opts.Model, opts.Out)
-		}),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return withDB(opts.OpenDB, func(db *engine.DB) error {
+				return writeReport(cmd.Context(), opts.IO.Out, db, opts.Model, opts.Dir)
+			})
+		},
 	}
-	cmd.Flags().StringVar(&opts.Model, "model", "segments", "model `NAME` or NAME@VERSION")
-	cmd.Flags().StringVar(&opts.Out, "out", "", "output `DIR` (default: next to the database, DB.report)")
+	addModelRefFlag(cmd, &opts.Model)
+	cmd.Flags().StringVar(&opts.Dir, "out", "", "output `DIR` (default: next to the database, DB.report)")
 	return cmd
 }
 
@@ -45,14 +53,16 @@ func defaultReportDir(dbPath string) string {
 	return strings.TrimSuffix(dbPath, filepath.Ext(dbPath)) + ".report"
 }
 
-func writeReport(cmd *cobra.Command, db *engine.DB, model, out string) error {
-	if out == "" {
-		out = defaultReportDir(db.Path)
+// writeReport writes the report of model into dir (default next to the
+// database) and prints where.
+func writeReport(ctx context.Context, out io.Writer, db *engine.DB, model, dir string) error {
+	if dir == "" {
+		dir = defaultReportDir(db.Path)
 	}
-	index, err := pipeline.WriteReport(cmd.Context(), db, model, out)
+	index, err := pipeline.WriteReport(ctx, db, model, dir)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "report: %s\n", index)
+	fmt.Fprintf(out, "report: %s\n", index)
 	return nil
 }

@@ -12,24 +12,24 @@ import (
 )
 
 // NewCmdRFM builds `custseg rfm`.
-func NewCmdRFM(root *Root) *cobra.Command {
+func NewCmdRFM(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rfm",
 		Short: "RFM segment rules",
 	}
-	cmd.AddCommand(NewCmdRFMRules(root))
+	cmd.AddCommand(NewCmdRFMRules(f, nil))
 	return cmd
 }
 
 // RFMRulesOptions are the flags of `custseg rfm rules`.
 type RFMRulesOptions struct {
-	*Root
-	Check string
+	IO    IO
+	Check string // --check FILE
 }
 
 // NewCmdRFMRules builds `custseg rfm rules [--check FILE]`.
-func NewCmdRFMRules(root *Root) *cobra.Command {
-	opts := &RFMRulesOptions{Root: root}
+func NewCmdRFMRules(f *Factory, runF func(*RFMRulesOptions) error) *cobra.Command {
+	opts := &RFMRulesOptions{IO: f.IO}
 	cmd := &cobra.Command{
 		Use:   "rules [--check FILE]",
 		Short: "Show the segment rules, or check a custom rule set",
@@ -46,6 +46,9 @@ Rule set format:
 ranges are inclusive [lo, hi] within 1..5; a missing range means any score.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
 			rules := rfm.DefaultRules()
 			if opts.Check != "" {
 				b, err := os.ReadFile(opts.Check)
@@ -60,7 +63,7 @@ ranges are inclusive [lo, hi] within 1..5; a missing range means any score.`,
 					return fmt.Errorf("%s: %w", opts.Check, err)
 				}
 			}
-			out := cmd.OutOrStdout()
+			out := opts.IO.Out
 			fmt.Fprintln(out, rules.Markdown())
 			var table [][]string
 			for _, cs := range rules.Table() {

@@ -1,6 +1,11 @@
 // Package cli is the custseg command line: cobra commands that fill an
 // Options struct and call library code. Nothing here calls os.Exit; Do
 // returns the exit status.
+//
+// Every command is built by NewCmdX(f, runF): the command parses its flags
+// into an XOptions and hands it to runF, or, when runF is nil, to the real
+// run. A test passes its own runF to see the parsed Options without
+// touching a database (the shape of cli/cli's commands).
 package cli
 
 import (
@@ -23,11 +28,34 @@ type IO struct {
 	ErrOut io.Writer
 }
 
-// Root holds what every command shares.
-type Root struct {
-	IO
-	DB     string // --db FILE
-	Engine string // --engine duckdb|sqlite
+// Factory carries what every command needs from outside itself: the
+// streams and the database named on the command line (cli/cli's
+// cmdutil.Factory).
+type Factory struct {
+	IO IO
+	// DBPath and Engine hold the root's persistent --db and --engine flags
+	// once the command line is parsed.
+	DBPath string
+	Engine string
+}
+
+// OpenDB opens --db (with --engine, if given), which every database
+// command requires.
+func (f *Factory) OpenDB() (*engine.DB, error) {
+	if f.DBPath == "" {
+		return nil, fmt.Errorf("--db FILE is required (e.g. --db shop.duckdb)")
+	}
+	return engine.Open(f.DBPath, f.Engine)
+}
+
+// withDB opens the database with open, runs body on it and closes it.
+func withDB(open func() (*engine.DB, error), body func(*engine.DB) error) error {
+	db, err := open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return body(db)
 }
 
 // exitError carries a specific exit status (e.g. 3 for drift).
@@ -40,8 +68,8 @@ func (e *exitError) Error() string { return e.err.Error() }
 
 // Do runs the custseg command line with args and returns the exit status.
 func Do(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	root := &Root{IO: IO{In: stdin, Out: stdout, ErrOut: stderr}}
-	cmd := NewCmdRoot(root)
+	f := &Factory{IO: IO{In: stdin, Out: stdout, ErrOut: stderr}}
+	cmd := NewCmdRoot(f)
 	cmd.SetArgs(args)
 	cmd.SetIn(stdin)
 	cmd.SetOut(stdout)
@@ -60,7 +88,7 @@ func Do(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // NewCmdRoot builds the command tree.
-func NewCmdRoot(root *Root) *cobra.Command {
+func NewCmdRoot(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "custseg",
 		Short: "Customer segmentation inside DuckDB and SQLite",
@@ -76,30 +104,22 @@ SQLite (--engine overrides). Start with:
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	cmd.PersistentFlags().StringVar(&root.DB, "db", "", "database `FILE` (.duckdb/.ddb = DuckDB, .db/.sqlite/.sqlite3 = SQLite)")
-	cmd.PersistentFlags().StringVar(&root.Engine, "engine", "", "force the engine: duckdb or sqlite")
+	cmd.PersistentFlags().StringVar(&f.DBPath, "db", "", "database `FILE` (.duckdb/.ddb = DuckDB, .db/.sqlite/.sqlite3 = SQLite)")
+	cmd.PersistentFlags().StringVar(&f.Engine, "engine", "", "force the `ENGINE`: duckdb or sqlite")
 	cmd.AddCommand(
-		NewCmdLoad(root),
-		NewCmdFeatures(root),
-		NewCmdRFM(root),
-		NewCmdSQL(root),
-		NewCmdShell(root),
-		NewCmdGenerate(root),
-		NewCmdRun(root),
-		NewCmdTrain(root),
-		NewCmdScore(root),
-		NewCmdModels(root),
-		NewCmdBuildExt(root),
-		NewCmdDrift(root),
-		NewCmdReport(root),
+		NewCmdLoad(f, nil),
+		NewCmdFeatures(f, nil),
+		NewCmdRFM(f),
+		NewCmdSQL(f, nil),
+		NewCmdShell(f, nil),
+		NewCmdGenerate(f, nil),
+		NewCmdRun(f, nil),
+		NewCmdTrain(f, nil),
+		NewCmdScore(f, nil),
+		NewCmdModels(f),
+		NewCmdBuildExt(f, nil),
+		NewCmdDrift(f, nil),
+		NewCmdReport(f, nil),
 	)
 	return cmd
-}
-
-// open opens --db, which every database command requires.
-func (r *Root) open() (*engine.DB, error) {
-	if r.DB == "" {
-		return nil, fmt.Errorf("--db FILE is required (e.g. --db shop.duckdb)")
-	}
-	return engine.Open(r.DB, r.Engine)
 }

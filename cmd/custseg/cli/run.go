@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,80 +15,88 @@ import (
 	"github.com/custseg/custseg/internal/engine"
 	"github.com/custseg/custseg/internal/gen"
 	"github.com/custseg/custseg/internal/output"
+	"github.com/custseg/custseg/internal/pipeline"
 	"github.com/custseg/custseg/loader"
 )
 
-// RunOptions are the flags of `custseg run`.
+// RunOptions are the flags and arguments of `custseg run`.
 type RunOptions struct {
-	*Root
-	Load      LoadOptions
-	Features  FeaturesOptions
-	Train     TrainOptions
-	Customers int
-	Seed      int64
+	IO            IO
+	OpenDB        func() (*engine.DB, error)
+	Files         []string
+	Load          LoadFlags
+	Features      FeatureFlags
+	DemoCustomers int   // --demo-customers
+	DataSeed      int64 // --data-seed: seeds the demo data, not k-means
+	// Train holds --model and the training flags, as for train; it always
+	// trains on customer_features.
+	Train pipeline.TrainOptions
 }
 
 // NewCmdRun builds `custseg run`, the main job end to end.
-func NewCmdRun(root *Root) *cobra.Command {
-	opts := &RunOptions{Root: root}
-	opts.Load.Root = root
-	opts.Features.Root = root
-	opts.Train.Root = root
+func NewCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
+	opts := &RunOptions{IO: f.IO, OpenDB: f.OpenDB}
 	cmd := &cobra.Command{
 		Use:   "run --db FILE [CSV...]",
 		Short: "The whole job: load, features, RFM, segments, report",
 		Long: `Runs the main job end to end on one database: loads the CSV files (with none,
-generates demo data next to the database first), computes customer_features,
-fits and applies the RFM model, trains a k-means segment model with k chosen
-by silhouette (--k auto), writes the prepared tables customer_segments and
+generates demo data next to the database first, seeded by --data-seed),
+computes customer_features, fits and applies the RFM model, trains a k-means
+segment model (k chosen by silhouette unless --k N; the training flags mean
+what they mean for train), writes the prepared tables customer_segments and
 segment_profiles, writes the visual report next to the database (DB.report/)
-and prints a summary. Content that is already
-in the database is not loaded again, so run can be repeated.`,
+and prints a summary. Content that is already in the database is not loaded
+again, so run can be repeated.`,
 		RunE: func(cmd *cobra.Command, files []string) error {
-			return runAll(cmd, opts, files)
+			opts.Files = files
+			if err := checkTraining(opts.Train); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAll(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringArrayVar(&opts.Load.Map, "map", nil, "map a table `column=Header` of the file (repeatable)")
-	cmd.Flags().StringVar(&opts.Load.DateFormat, "date-format", "", "extra date `LAYOUT` tried first")
-	cmd.Flags().StringVar(&opts.Load.Encoding, "encoding", "utf-8", "input `ENCODING`: utf-8 or latin-1")
-	cmd.Flags().StringVar(&opts.Features.AsOf, "as-of", "", "reference `TIMESTAMP` for recency")
-	cmd.Flags().IntVar(&opts.Customers, "demo-customers", 5000, "customers in generated demo data (no CSV given)")
-	cmd.Flags().Int64Var(&opts.Seed, "seed", 1, "random `SEED` for demo data")
-	cmd.Flags().StringVar(&opts.Train.Model, "model", "segments", "registry `NAME` of the segment model")
-	cmd.Flags().StringVar(&opts.Train.K, "k", "auto", "number of segments `N`, or auto")
-	cmd.Flags().IntVar(&opts.Train.KMin, "k-min", 2, "smallest k tried by --k auto")
-	cmd.Flags().IntVar(&opts.Train.KMax, "k-max", 8, "largest k tried by --k auto")
-	opts.Train.Features = "recency_days,frequency,monetary"
-	opts.Train.Transform, opts.Train.Scale, opts.Train.NInit = "log1p", "standard", 10
+	addLoadFlags(cmd, &opts.Load)
+	addFeatureFlags(cmd, &opts.Features)
+	cmd.Flags().IntVar(&opts.DemoCustomers, "demo-customers", 5000, "`N` customers in the generated demo data (no CSV given)")
+	cmd.Flags().Int64Var(&opts.DataSeed, "data-seed", 1, "random `SEED` of the generated demo data (no CSV given); see --seed for k-means")
+	cmd.Flags().StringVar(&opts.Train.Model, "model", pipeline.DefaultSegmentsModel, "registry `NAME` the new segment model version is stored under")
+	addTrainingFlags(cmd, &opts.Train)
 	return cmd
 }
 
-func runAll(cmd *cobra.Command, opts *RunOptions, files []string) error {
-	out := cmd.OutOrStdout()
+// demoFile is where run keeps the demo data of a database.
+func demoFile(dbPath string) string {
+	return strings.TrimSuffix(dbPath, filepath.Ext(dbPath)) + ".demo.csv.gz"
+}
+
+func runAll(ctx context.Context, opts *RunOptions) error {
+	out := opts.IO.Out
 	start := time.Now()
-	if opts.DB == "" {
-		return fmt.Errorf("--db FILE is required (e.g. --db demo.duckdb)")
+	db, err := opts.OpenDB()
+	if err != nil {
+		return err
 	}
+	defer db.Close()
+	files := opts.Files
 	if len(files) == 0 {
-		demo := strings.TrimSuffix(opts.DB, filepath.Ext(opts.DB)) + ".demo.csv.gz"
+		demo := demoFile(db.Path)
 		if _, err := os.Stat(demo); err != nil {
-			st, err := gen.WriteFile(demo, gen.Options{Customers: opts.Customers, Seed: opts.Seed})
+			st, err := gen.WriteFile(demo, gen.Options{Customers: opts.DemoCustomers, Seed: opts.DataSeed})
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "generate: no CSV given, wrote demo data %s (%d rows, %d customers, seed %d)\n", demo, st.Rows, st.Customers, opts.Seed)
+			fmt.Fprintf(out, "generate: no CSV given, wrote demo data %s (%d rows, %d customers, data seed %d)\n", demo, st.Rows, st.Customers, opts.DataSeed)
 		} else {
 			fmt.Fprintf(out, "generate: using existing demo data %s\n", demo)
 		}
 		files = []string{demo}
 	}
-	db, err := opts.open()
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	lo := &LoadOptions{IO: opts.IO, Load: opts.Load}
 	for _, f := range files {
-		err := loadFiles(cmd, &opts.Load, db, []string{f})
+		err := loadFiles(ctx, lo, db, []string{f})
 		if errors.Is(err, loader.ErrDuplicate) {
 			fmt.Fprintf(out, "load: %s is already in the database; not loaded again\n", f)
 			continue
@@ -99,34 +109,29 @@ func runAll(cmd *cobra.Command, opts *RunOptions, files []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := featuresAndRFM(cmd, db, fo, opts.Features.modelName()); err != nil {
+	if _, err := prepareFeatures(ctx, out, db, fo, pipeline.DefaultRFMModel); err != nil {
 		return err
 	}
-	if err := printRFMSummary(cmd, db); err != nil {
+	if err := printRFMSummary(ctx, out, db); err != nil {
 		return err
 	}
 	fmt.Fprintln(out)
-	res, err := trainAndScore(cmd, db, &opts.Train)
+	to := opts.Train
+	to.From = "" // the customers, so the prepared tables are scored
+	res, err := trainAndScore(ctx, opts.IO, db, to, true)
 	if err != nil {
 		return err
 	}
-	if err := writeReport(cmd, db, res.Version.Ref(), ""); err != nil {
+	if err := writeReport(ctx, out, db, res.Version.Ref(), ""); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "done in %s: %s (%s)\n", time.Since(start).Round(time.Millisecond), opts.DB, db.Kind)
+	fmt.Fprintf(out, "done in %s: %s (%s)\n", time.Since(start).Round(time.Millisecond), db.Path, db.Kind)
 	return nil
 }
 
-func (opts *FeaturesOptions) modelName() string {
-	if opts.Model == "" {
-		return "rfm"
-	}
-	return opts.Model
-}
-
 // printRFMSummary prints customers, share and revenue per RFM segment.
-func printRFMSummary(cmd *cobra.Command, db *engine.DB) error {
-	rows, err := db.QueryContext(cmd.Context(), `
+func printRFMSummary(ctx context.Context, out io.Writer, db *engine.DB) error {
+	rows, err := db.QueryContext(ctx, `
 		SELECT rfm_segment AS segment,
 		       count(*) AS customers,
 		       round(100.0 * count(*) / (SELECT count(*) FROM customer_rfm), 1) AS "share %",
@@ -141,7 +146,7 @@ func printRFMSummary(cmd *cobra.Command, db *engine.DB) error {
 		return err
 	}
 	defer rows.Close()
-	fmt.Fprintln(cmd.OutOrStdout(), "\nRFM segments")
-	_, err = output.Write(cmd.OutOrStdout(), rows, output.Table)
+	fmt.Fprintln(out, "\nRFM segments")
+	_, err = output.Write(out, rows, output.Table)
 	return err
 }

@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/custseg/custseg/internal/engine"
 	"github.com/custseg/custseg/internal/output"
 	"github.com/custseg/custseg/internal/repl"
 	"github.com/custseg/custseg/udf/catalog"
@@ -14,13 +17,15 @@ import (
 
 // SQLOptions are the flags of `custseg sql` and `custseg shell`.
 type SQLOptions struct {
-	*Root
-	Format string
+	IO     IO
+	OpenDB func() (*engine.DB, error)
+	Query  string // the QUERY argument of sql; without it the statements come from standard input
+	Format string // --format table|csv|json
 }
 
 // NewCmdSQL builds `custseg sql`.
-func NewCmdSQL(root *Root) *cobra.Command {
-	opts := &SQLOptions{Root: root}
+func NewCmdSQL(f *Factory, runF func(*SQLOptions) error) *cobra.Command {
+	opts := &SQLOptions{IO: f.IO, OpenDB: f.OpenDB}
 	cmd := &cobra.Command{
 		Use:   "sql --db FILE [--format table|csv|json] [QUERY]",
 		Short: "Run SQL with every custseg function registered",
@@ -31,24 +36,34 @@ fails. Example:
   custseg sql --db shop.duckdb "SELECT rfm_segment, count(*) FROM customer_rfm GROUP BY 1"`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			in := opts.In
 			if len(args) == 1 {
-				q := strings.TrimSpace(args[0])
+				opts.Query = args[0]
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			in := opts.IO.In
+			if len(args) == 1 {
+				q := strings.TrimSpace(opts.Query)
 				if !strings.HasSuffix(q, ";") && !strings.HasPrefix(q, ".") {
 					q += ";"
 				}
 				in = strings.NewReader(q + "\n")
 			}
-			return opts.run(cmd, in, false)
+			return opts.run(cmd.Context(), in, false)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Format, "format", "f", "table", "output `FORMAT`: table, csv or json")
+	addFormatFlag(cmd, &opts.Format)
 	return cmd
 }
 
+func addFormatFlag(cmd *cobra.Command, format *string) {
+	cmd.Flags().StringVarP(format, "format", "f", "table", "output `FORMAT`: table, csv or json")
+}
+
 // NewCmdShell builds `custseg shell`.
-func NewCmdShell(root *Root) *cobra.Command {
-	opts := &SQLOptions{Root: root}
+func NewCmdShell(f *Factory, runF func(*SQLOptions) error) *cobra.Command {
+	opts := &SQLOptions{IO: f.IO, OpenDB: f.OpenDB}
 	cmd := &cobra.Command{
 		Use:   "shell --db FILE",
 		Short: "Interactive SQL shell with every custseg function registered",
@@ -59,22 +74,25 @@ kept in ~/.custseg_history. Type .help for the dot-commands (.tables,
 terminal, runs the statements it reads.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
 			// Interactive only when our stdin is the process's terminal: an
 			// In that is not os.Stdin (tests, pipes) runs as a script.
-			interactive := opts.In == os.Stdin && repl.StdinIsTerminal() && isTerminal(opts.Out)
-			return opts.run(cmd, opts.In, interactive)
+			interactive := opts.IO.In == os.Stdin && repl.StdinIsTerminal() && isTerminal(opts.IO.Out)
+			return opts.run(cmd.Context(), opts.IO.In, interactive)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Format, "format", "f", "table", "output `FORMAT`: table, csv or json")
+	addFormatFlag(cmd, &opts.Format)
 	return cmd
 }
 
-func (opts *SQLOptions) run(cmd *cobra.Command, in interface{ Read([]byte) (int, error) }, interactive bool) error {
+func (opts *SQLOptions) run(ctx context.Context, in io.Reader, interactive bool) error {
 	format, err := output.ParseFormat(opts.Format)
 	if err != nil {
 		return err
 	}
-	db, err := opts.open()
+	db, err := opts.OpenDB()
 	if err != nil {
 		return err
 	}
@@ -83,10 +101,10 @@ func (opts *SQLOptions) run(cmd *cobra.Command, in interface{ Read([]byte) (int,
 	if home, err := os.UserHomeDir(); err == nil {
 		history = filepath.Join(home, ".custseg_history")
 	}
-	return repl.Run(cmd.Context(), db.DB, repl.Options{
+	return repl.Run(ctx, db.DB, repl.Options{
 		In:            in,
-		Out:           opts.Out,
-		Err:           opts.ErrOut,
+		Out:           opts.IO.Out,
+		Err:           opts.IO.ErrOut,
 		Interactive:   interactive,
 		HistoryFile:   history,
 		Engine:        string(db.Kind),

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -18,102 +19,71 @@ import (
 
 // TrainOptions are the flags of `custseg train`.
 type TrainOptions struct {
-	*Root
-	Model     string
-	K         string
-	KMin      int
-	KMax      int
-	Features  string
-	Transform string
-	Scale     string
-	NInit     int
-	Seed      int64
-	From      string
-	NoScore   bool
+	IO     IO
+	OpenDB func() (*engine.DB, error)
+	// Train holds --model, --from and the training flags.
+	Train   pipeline.TrainOptions
+	NoScore bool
 }
 
 // NewCmdTrain builds `custseg train`.
-func NewCmdTrain(root *Root) *cobra.Command {
-	opts := &TrainOptions{Root: root}
+func NewCmdTrain(f *Factory, runF func(*TrainOptions) error) *cobra.Command {
+	opts := &TrainOptions{IO: f.IO, OpenDB: f.OpenDB}
 	cmd := &cobra.Command{
-		Use:   "train --db FILE --model NAME [--k N | --k auto --k-min 2 --k-max 10]",
+		Use:   "train --db FILE --model NAME [--k N | --k auto --k-min N --k-max N] [--from TABLE_OR_QUERY]",
 		Short: "Train a k-means segment model and store it as a new active version",
 		Long: `Reads the feature columns with SQL (from customer_features, or --from a table
 or query), applies the transform and scaling, runs k-means with k-means++
 seeding and --n-init restarts (the best inertia wins; deterministic for a
 seed), and stores the model (features, transform, scaler, centroids, names,
 metrics) as a new version in custseg_models; the newest becomes active.
-Unless --no-score, customer_segments and segment_profiles are rewritten with it.
+
+When it trains on customer_features (no --from, or --from customer_features)
+and unless --no-score, customer_segments and segment_profiles are rewritten
+with it. A model trained on other rows is stored without scoring: those rows
+are not the customers the prepared tables describe.
 
 --k auto trains every k from --k-min to --k-max and chooses the highest
 silhouette, printing inertia (for the elbow), silhouette, Davies-Bouldin and
 Calinski-Harabasz for each k.`,
 		Args: cobra.NoArgs,
-		RunE: withDB(root, func(cmd *cobra.Command, db *engine.DB, _ []string) error {
-			_, err := trainAndScore(cmd, db, opts)
-			return err
-		}),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkTraining(opts.Train); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return withDB(opts.OpenDB, func(db *engine.DB) error {
+				_, err := trainAndScore(cmd.Context(), opts.IO, db, opts.Train, !opts.NoScore)
+				return err
+			})
+		},
 	}
-	cmd.Flags().StringVar(&opts.Model, "model", "segments", "registry `NAME` of the model")
-	cmd.Flags().StringVar(&opts.K, "k", "auto", "number of segments `N`, or auto")
-	cmd.Flags().IntVar(&opts.KMin, "k-min", 2, "smallest k tried by --k auto")
-	cmd.Flags().IntVar(&opts.KMax, "k-max", 10, "largest k tried by --k auto")
-	cmd.Flags().StringVar(&opts.Features, "features", strings.Join(pipeline.DefaultFeatures, ","), "comma-separated feature `COLUMNS`")
-	cmd.Flags().StringVar(&opts.Transform, "transform", "log1p", "feature transform: log1p or none")
-	cmd.Flags().StringVar(&opts.Scale, "scale", "standard", "scaling: standard, robust or none")
-	cmd.Flags().IntVar(&opts.NInit, "n-init", 10, "k-means restarts; the best inertia wins")
-	cmd.Flags().Int64Var(&opts.Seed, "seed", 0, "random `SEED`")
-	cmd.Flags().StringVar(&opts.From, "from", "", "training rows: a `TABLE` or a query (default customer_features)")
+	cmd.Flags().StringVar(&opts.Train.Model, "model", pipeline.DefaultSegmentsModel, "registry `NAME` the new segment model version is stored under")
+	addTrainingFlags(cmd, &opts.Train)
+	cmd.Flags().StringVar(&opts.Train.From, "from", "", "training rows: a `TABLE` or a query (default customer_features)")
 	cmd.Flags().BoolVar(&opts.NoScore, "no-score", false, "do not rewrite customer_segments and segment_profiles")
 	return cmd
 }
 
-func (opts *TrainOptions) pipelineOptions() (pipeline.TrainOptions, error) {
-	to := pipeline.TrainOptions{Model: opts.Model, KMin: opts.KMin, KMax: opts.KMax, Transform: opts.Transform,
-		Scale: opts.Scale, NInit: opts.NInit, Seed: opts.Seed, From: opts.From}
-	if opts.K != "auto" {
-		k, err := strconv.Atoi(opts.K)
-		if err != nil || k < 1 {
-			return to, fmt.Errorf("--k %q: give a positive whole number or auto", opts.K)
-		}
-		to.K = k
-	}
-	for _, f := range strings.Split(opts.Features, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			to.Features = append(to.Features, f)
-		}
-	}
-	switch opts.Transform {
-	case "log1p", "none":
-	default:
-		return to, fmt.Errorf("--transform %q: use log1p or none", opts.Transform)
-	}
-	switch opts.Scale {
-	case "standard", "robust", "none":
-	default:
-		return to, fmt.Errorf("--scale %q: use standard, robust or none", opts.Scale)
-	}
-	return to, nil
-}
-
-func trainAndScore(cmd *cobra.Command, db *engine.DB, opts *TrainOptions) (pipeline.TrainResult, error) {
-	to, err := opts.pipelineOptions()
-	if err != nil {
-		return pipeline.TrainResult{}, err
-	}
-	out := cmd.OutOrStdout()
+// trainAndScore trains (printing progress and the k table), then scores
+// the prepared tables when score is set and the rows are the customers;
+// train and run share it.
+func trainAndScore(ctx context.Context, streams IO, db *engine.DB, to pipeline.TrainOptions, score bool) (pipeline.TrainScoreResult, error) {
+	out := streams.Out
 	if to.K == 0 {
 		fmt.Fprintf(out, "train: trying k = %d..%d on %s ...\n", to.KMin, to.KMax, strings.Join(to.Features, ", "))
 	}
-	if to.K == 0 && isTerminal(opts.ErrOut) {
+	if to.K == 0 && isTerminal(streams.ErrOut) {
 		start := time.Now()
 		to.Progress = func(r kmeans.KRow) {
-			fmt.Fprintf(opts.ErrOut, "  k = %d of %d..%d: silhouette %.4f, inertia %.4g (%s)\n",
+			fmt.Fprintf(streams.ErrOut, "  k = %d of %d..%d: silhouette %.4f, inertia %.4g (%s)\n",
 				r.K, to.KMin, to.KMax, r.Silhouette, r.Inertia, time.Since(start).Round(100*time.Millisecond))
 		}
 	}
-	res, err := pipeline.Train(cmd.Context(), db, to)
-	if err != nil {
+	res, err := pipeline.TrainAndScore(ctx, db, to, score)
+	if res.Model == nil {
 		return res, err
 	}
 	m := res.Model
@@ -125,10 +95,14 @@ func trainAndScore(cmd *cobra.Command, db *engine.DB, opts *TrainOptions) (pipel
 		res.Version.Ref(), m.K, res.Rows, m.Metrics["inertia"], metric(m.Metrics, "silhouette"),
 		res.Duration.Round(time.Millisecond), res.ReadTime.Round(time.Millisecond))
 	printCentroids(out, m)
-	if !opts.NoScore {
-		if err := scoreAndReport(cmd, db, res.Version.Ref()); err != nil {
-			return res, err
-		}
+	switch {
+	case err != nil:
+		return res, err
+	case res.Scored:
+		fmt.Fprintf(out, "score: wrote customer_segments and segment_profiles with %s\n", res.Version.Ref())
+		return res, printProfiles(ctx, out, db)
+	case score:
+		fmt.Fprintf(out, "score: skipped (trained from %s, not customer_features); customer_segments is unchanged\n", to.From)
 	}
 	return res, nil
 }
@@ -193,13 +167,14 @@ func name(m *kmeans.Model, i int) string {
 
 // ScoreOptions are the flags of `custseg score`.
 type ScoreOptions struct {
-	*Root
-	Model string
+	IO     IO
+	OpenDB func() (*engine.DB, error)
+	Model  string // --model NAME[@VERSION]
 }
 
 // NewCmdScore builds `custseg score`.
-func NewCmdScore(root *Root) *cobra.Command {
-	opts := &ScoreOptions{Root: root}
+func NewCmdScore(f *Factory, runF func(*ScoreOptions) error) *cobra.Command {
+	opts := &ScoreOptions{IO: f.IO, OpenDB: f.OpenDB}
 	cmd := &cobra.Command{
 		Use:   "score --db FILE --model NAME[@VERSION]",
 		Short: "Write customer_segments and segment_profiles (plain tables for BI tools)",
@@ -211,25 +186,30 @@ custseg function to read:
   segment_profiles   per segment: customers, share, revenue, revenue_share,
                      mean and median of each feature, model`,
 		Args: cobra.NoArgs,
-		RunE: withDB(root, func(cmd *cobra.Command, db *engine.DB, _ []string) error {
-			return scoreAndReport(cmd, db, opts.Model)
-		}),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return withDB(opts.OpenDB, func(db *engine.DB) error {
+				return scoreAndReport(cmd.Context(), opts.IO.Out, db, opts.Model)
+			})
+		},
 	}
-	cmd.Flags().StringVar(&opts.Model, "model", "segments", "model `NAME` or NAME@VERSION")
+	addModelRefFlag(cmd, &opts.Model)
 	return cmd
 }
 
-func scoreAndReport(cmd *cobra.Command, db *engine.DB, ref string) error {
-	v, err := pipeline.Score(cmd.Context(), db, ref)
+func scoreAndReport(ctx context.Context, out io.Writer, db *engine.DB, ref string) error {
+	v, err := pipeline.Score(ctx, db, ref)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "score: wrote customer_segments and segment_profiles with %s\n", v.Ref())
-	return printProfiles(cmd, db)
+	fmt.Fprintf(out, "score: wrote customer_segments and segment_profiles with %s\n", v.Ref())
+	return printProfiles(ctx, out, db)
 }
 
-func printProfiles(cmd *cobra.Command, db *engine.DB) error {
-	rows, err := db.QueryContext(cmd.Context(), `
+func printProfiles(ctx context.Context, out io.Writer, db *engine.DB) error {
+	rows, err := db.QueryContext(ctx, `
 		SELECT segment, segment_name AS name, customers,
 		       round(100 * share, 1) AS "share %",
 		       round(100 * revenue_share, 1) AS "revenue %",
@@ -241,6 +221,6 @@ func printProfiles(cmd *cobra.Command, db *engine.DB) error {
 		return err
 	}
 	defer rows.Close()
-	_, err = output.Write(cmd.OutOrStdout(), rows, output.Table)
+	_, err = output.Write(out, rows, output.Table)
 	return err
 }

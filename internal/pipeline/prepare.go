@@ -1,0 +1,190 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/registry"
+	"github.com/custseg/custseg/udf/kmeans"
+	"github.com/custseg/custseg/udf/rfm"
+)
+
+// This file chains the steps into the jobs a user asks for (prepare the
+// features, train and score, follow a newly active version), so the CLI,
+// a server and tests run the same sequence and only print differently.
+
+// DefaultSegmentsModel is the registry name of the segment model custseg
+// trains and scores with unless told another.
+const DefaultSegmentsModel = "segments"
+
+// customersTable is where Features writes by default and where Score reads
+// the customers; training from it is training on the customers.
+const customersTable = "customer_features"
+
+// tableExists reports whether table (or a view) exists, asking the
+// engine's catalogue: a failing query on the table itself cannot tell "no
+// table" from a real error.
+func tableExists(ctx context.Context, db *engine.DB, table string) (bool, error) {
+	q := `SELECT count(*) FROM information_schema.tables WHERE table_name = ?`
+	if db.Kind == engine.SQLite {
+		q = `SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?`
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, q, table).Scan(&n); err != nil {
+		return false, fmt.Errorf("looking for table %s: %w", table, err)
+	}
+	return n > 0, nil
+}
+
+// SegmentsModel returns the model reference (name@version) that
+// customer_segments was scored with; ok is false when there is no such
+// table or it is empty. Any other failure is an error.
+func SegmentsModel(ctx context.Context, db *engine.DB) (ref string, ok bool, err error) {
+	exists, err := tableExists(ctx, db, "customer_segments")
+	if err != nil || !exists {
+		return "", false, err
+	}
+	var model sql.NullString
+	if err := db.QueryRowContext(ctx, `SELECT min(model) FROM customer_segments`).Scan(&model); err != nil {
+		return "", false, fmt.Errorf("reading the model of customer_segments: %w", err)
+	}
+	return model.String, model.Valid && model.String != "", nil
+}
+
+// modelName is the registry name of ref (name or name@version).
+func modelName(ref string) string {
+	name, _, _ := strings.Cut(ref, "@")
+	return name
+}
+
+// PrepareOptions configures PrepareFeatures.
+type PrepareOptions struct {
+	Features FeatureOptions
+	RFMModel string // registry name of the RFM model fitted (default DefaultRFMModel)
+}
+
+// PrepareSummary reports what PrepareFeatures wrote.
+type PrepareSummary struct {
+	Features FeatureSummary
+	RFM      registry.Version // the RFM version fitted (now active)
+	// Segments is the version customer_segments was re-scored with; zero
+	// when there were no prepared segments to follow the new customers.
+	Segments registry.Version
+}
+
+// Rescored reports whether customer_segments was rewritten.
+func (s PrepareSummary) Rescored() bool { return s.Segments.Name != "" }
+
+// PrepareFeatures computes customer_features, fits the RFM model, writes
+// customer_rfm and the view customer_rfm_sql, and re-scores
+// customer_segments (with the active version of the model it was scored
+// with) so the prepared tables describe the same customers.
+func PrepareFeatures(ctx context.Context, db *engine.DB, opts PrepareOptions) (PrepareSummary, error) {
+	var s PrepareSummary
+	if opts.RFMModel == "" {
+		opts.RFMModel = DefaultRFMModel
+	}
+	fs, err := Features(ctx, db, opts.Features)
+	if err != nil {
+		return s, err
+	}
+	s.Features = fs
+	v, _, err := FitRFM(ctx, db, opts.RFMModel, fs.AsOf)
+	if err != nil {
+		return s, err
+	}
+	s.RFM = v
+	if err := ScoreRFM(ctx, db, v.Ref()); err != nil {
+		return s, err
+	}
+	if err := CreateRFMView(ctx, db); err != nil {
+		return s, err
+	}
+	ref, ok, err := SegmentsModel(ctx, db)
+	if err != nil || !ok {
+		return s, err
+	}
+	name := modelName(ref)
+	sv, err := Score(ctx, db, name)
+	if err != nil {
+		return s, fmt.Errorf("re-scoring customer_segments with %s: %w", name, err)
+	}
+	s.Segments = sv
+	return s, nil
+}
+
+// Refreshed reports which prepared tables RefreshPrepared rewrote.
+type Refreshed struct {
+	CustomerRFM bool // customer_rfm, for the default RFM model
+	Segments    bool // customer_segments and segment_profiles
+}
+
+// RefreshPrepared rewrites the prepared tables that follow model v's name
+// after v became the active version (activate, rollback) or changed
+// (rename): customer_rfm for the default RFM model, customer_segments and
+// segment_profiles for the k-means model they were scored with. Tables
+// that were never prepared, or follow another model, are left alone.
+func RefreshPrepared(ctx context.Context, db *engine.DB, v registry.Version) (Refreshed, error) {
+	var r Refreshed
+	switch v.Kind {
+	case rfm.Kind:
+		if v.Name != DefaultRFMModel {
+			return r, nil
+		}
+		exists, err := tableExists(ctx, db, "customer_rfm")
+		if err != nil || !exists {
+			return r, err
+		}
+		if err := ScoreRFM(ctx, db, v.Ref()); err != nil {
+			return r, err
+		}
+		r.CustomerRFM = true
+	case kmeans.Kind:
+		ref, ok, err := SegmentsModel(ctx, db)
+		if err != nil || !ok || modelName(ref) != v.Name {
+			return r, err
+		}
+		if _, err := Score(ctx, db, v.Ref()); err != nil {
+			return r, err
+		}
+		r.Segments = true
+	}
+	return r, nil
+}
+
+// TrainsOnCustomers reports whether training rows read from from (a
+// TrainOptions.From) are the customers' features, the rows
+// customer_segments holds.
+func TrainsOnCustomers(from string) bool {
+	from = strings.TrimSpace(from)
+	return from == "" || strings.EqualFold(from, customersTable)
+}
+
+// TrainScoreResult reports what TrainAndScore did.
+type TrainScoreResult struct {
+	TrainResult
+	// Scored is true when customer_segments and segment_profiles were
+	// rewritten with the new version.
+	Scored bool
+}
+
+// TrainAndScore trains and stores a segment model and, when score is set
+// and the training rows are the customers' features, rewrites
+// customer_segments and segment_profiles with it. A model trained on other
+// rows (another table, a query) is stored but scores nothing: its features
+// need not exist for the customers.
+func TrainAndScore(ctx context.Context, db *engine.DB, opts TrainOptions, score bool) (TrainScoreResult, error) {
+	tr, err := Train(ctx, db, opts)
+	res := TrainScoreResult{TrainResult: tr}
+	if err != nil || !score || !TrainsOnCustomers(opts.From) {
+		return res, err
+	}
+	if _, err := Score(ctx, db, tr.Version.Ref()); err != nil {
+		return res, err
+	}
+	res.Scored = true
+	return res, nil
+}
