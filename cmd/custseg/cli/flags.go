@@ -130,6 +130,8 @@ type LoadFlags struct {
 	Map        []string // --map column=Header, repeatable
 	DateFormat string
 	Encoding   string
+	// MaxRecordBytes is --max-record-bytes (0: loader.DefaultMaxRecordBytes).
+	MaxRecordBytes int
 }
 
 func addLoadFlags(cmd *cobra.Command, lf *LoadFlags) {
@@ -137,20 +139,21 @@ func addLoadFlags(cmd *cobra.Command, lf *LoadFlags) {
 	fl.StringArrayVar(&lf.Map, "map", nil, "map a table `column=Header` of the file (repeatable)")
 	fl.StringVar(&lf.DateFormat, "date-format", "", "extra date `LAYOUT` tried first (Go layout, e.g. 02.01.2006 15:04)")
 	fl.StringVar(&lf.Encoding, "encoding", "utf-8", "input `ENCODING`: utf-8 or latin-1")
+	fl.IntVar(&lf.MaxRecordBytes, "max-record-bytes", 0, fmt.Sprintf("longest record kept, in `BYTES` (0: %d); a longer one is rejected and reading resumes at the next line", loader.DefaultMaxRecordBytes))
 }
 
 // loaderOptions turns the flags into loader options (no progress bar).
 func (lf LoadFlags) loaderOptions() (loader.Options, error) {
-	lo := loader.Options{DateFormat: lf.DateFormat, Encoding: lf.Encoding}
-	for _, m := range lf.Map {
-		col, header, ok := strings.Cut(m, "=")
-		if !ok || col == "" || header == "" {
-			return lo, fmt.Errorf("--map %q: use column=Header, e.g. --map customer_id=\"Customer ID\"", m)
+	lo := loader.Options{DateFormat: lf.DateFormat, Encoding: lf.Encoding, MaxRecordBytes: lf.MaxRecordBytes}
+	if lf.MaxRecordBytes < 0 {
+		return lo, fmt.Errorf("--max-record-bytes %d: give a positive number of bytes (0: the default, %d)", lf.MaxRecordBytes, loader.DefaultMaxRecordBytes)
+	}
+	if len(lf.Map) > 0 {
+		m, err := loader.ParseMap(lf.Map)
+		if err != nil {
+			return lo, fmt.Errorf("--%w", err)
 		}
-		if lo.Map == nil {
-			lo.Map = map[string]string{}
-		}
-		lo.Map[strings.TrimSpace(col)] = header
+		lo.Map = m
 	}
 	return lo, nil
 }
