@@ -7,6 +7,7 @@ import (
 
 	"github.com/custseg/custseg/internal/engine"
 	"github.com/custseg/custseg/internal/registry"
+	custsql "github.com/custseg/custseg/sql"
 )
 
 // BacktestOptions configures Backtest.
@@ -50,7 +51,7 @@ func Backtest(ctx context.Context, db *engine.DB, opts BacktestOptions) (registr
 	if _, err := Features(ctx, db, FeatureOptions{Cleaning: opts.Cleaning, AsOf: opts.Start, Table: backtestTable}); err != nil {
 		return registry.Version{}, nil, fmt.Errorf("backtest: baseline features: %w", err)
 	}
-	defer db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+backtestTable)
+	defer db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+custsql.Ident(backtestTable))
 	tr, err := Train(ctx, db, TrainOptions{Model: opts.Model, K: opts.K, KMin: 2, KMax: 8, From: backtestTable, Seed: opts.Seed})
 	if err != nil {
 		return registry.Version{}, nil, fmt.Errorf("backtest: baseline model: %w", err)
