@@ -1,7 +1,7 @@
 {{- /*
-customer_rfm: the RFM scores of every customer by the stored model .Model
-(a name@version reference), materialized as a plain table a BI tool can read
-without custseg's functions.
+customer_rfm: the RFM scores of every customer by the stored model whose
+reference (name or name@version) is bound to ?1, materialized as a plain
+table a BI tool can read without custseg's functions.
 */ -}}
 DROP TABLE IF EXISTS customer_rfm;
 CREATE TABLE customer_rfm AS
@@ -14,7 +14,7 @@ SELECT customer_id, recency_days, frequency, monetary,
        rfm_segment(code) AS rfm_segment
 FROM (
     SELECT customer_id, recency_days, frequency, monetary,
-           rfm_score('{{.Model}}', recency_days, frequency, monetary) AS code
+           rfm_score(CAST(?1 AS TEXT), recency_days, frequency, monetary) AS code
     FROM customer_features
 ) s
 ORDER BY customer_id;

@@ -1,5 +1,6 @@
 -- custseg schema. Runs on DuckDB and SQLite alike (types both accept).
--- Statements are separated by ";" at the end of a line.
+-- Statements end with ";" (custsql.Split); no comments or quotes inside a
+-- statement, so that sql/test can put the whole schema on one line.
 
 -- One row per CSV record loaded, in the UCI Online Retail layout.
 CREATE TABLE IF NOT EXISTS transactions (

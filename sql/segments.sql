@@ -1,22 +1,23 @@
 {{- /*
 customer_segments and segment_profiles: the prepared, plain tables a BI tool
 reads without custseg's functions. Rendered by pipeline.Score with
-.Model = the name@version reference of the active k-means model,
-.Features = its feature columns of customer_features (validated identifiers),
+.Features = the model's feature columns of customer_features,
 .Extra = those feature columns not already among recency/frequency/monetary,
-.Profile = the columns profiled (mean and median per segment).
-idiv a b is integer division on both engines (DuckDB's / yields DOUBLE).
+.Profile = the columns profiled (mean and median per segment); run with the
+name@version reference of the k-means model bound to ?1 (never pasted in).
+ident quotes a column name (custsql.Ident); idiv a b is integer division on
+both engines (DuckDB's / yields DOUBLE).
 */ -}}
 DROP TABLE IF EXISTS customer_segments;
 CREATE TABLE customer_segments AS
-SELECT s.*, segment_name('{{.Model}}', s.segment) AS segment_name
+SELECT s.*, segment_name(CAST(?1 AS TEXT), s.segment) AS segment_name
 FROM (
     SELECT f.customer_id, f.recency_days, f.frequency, f.monetary,
-           {{range .Extra}}f.{{.}}, {{end}}
+           {{range .Extra}}f.{{ident .}}, {{end}}
            r.r_score, r.f_score, r.m_score, r.rfm_code, r.rfm_segment,
-           assign_segment('{{.Model}}', {{range $i, $c := .Features}}{{if $i}}, {{end}}f.{{$c}}{{end}}) AS segment,
-           segment_distance('{{.Model}}', {{range $i, $c := .Features}}{{if $i}}, {{end}}f.{{$c}}{{end}}) AS distance,
-           '{{.Model}}' AS model
+           assign_segment(CAST(?1 AS TEXT), {{range $i, $c := .Features}}{{if $i}}, {{end}}f.{{ident $c}}{{end}}) AS segment,
+           segment_distance(CAST(?1 AS TEXT), {{range $i, $c := .Features}}{{if $i}}, {{end}}f.{{ident $c}}{{end}}) AS distance,
+           CAST(?1 AS TEXT) AS model
     FROM customer_features f
     LEFT JOIN customer_rfm r ON r.customer_id = f.customer_id
 ) s
@@ -29,28 +30,28 @@ WITH totals AS (
 base AS (
     SELECT segment, min(segment_name) AS segment_name, count(*) AS customers,
            sum(monetary) AS revenue{{range .Profile}},
-           avg({{.}}) AS mean_{{.}}{{end}}
+           avg({{ident .}}) AS {{ident (print "mean_" .)}}{{end}}
     FROM customer_segments
     GROUP BY segment
-){{range .Profile}},
-ranked_{{.}} AS (
-    SELECT segment, {{.}} AS v,
-           row_number() OVER (PARTITION BY segment ORDER BY {{.}}) AS rn,
+){{range $i, $c := .Profile}},
+ranked_{{$i}} AS (
+    SELECT segment, {{ident $c}} AS v,
+           row_number() OVER (PARTITION BY segment ORDER BY {{ident $c}}) AS rn,
            count(*) OVER (PARTITION BY segment) AS n
     FROM customer_segments
 ),
-median_{{.}} AS (
-    SELECT segment, avg(v) AS median_{{.}}
-    FROM ranked_{{.}}
+median_{{$i}} AS (
+    SELECT segment, avg(v) AS median
+    FROM ranked_{{$i}}
     WHERE rn = {{idiv "n + 1" "2"}} OR rn = {{idiv "n + 2" "2"}}
     GROUP BY segment
 ){{end}}
 SELECT b.segment, b.segment_name, b.customers,
        CAST(b.customers AS DOUBLE) / t.n AS share,
        b.revenue,
-       b.revenue / t.revenue AS revenue_share{{range .Profile}},
-       b.mean_{{.}}, median_{{.}}.median_{{.}}{{end}},
-       '{{.Model}}' AS model
-FROM base b CROSS JOIN totals t{{range .Profile}}
-JOIN median_{{.}} ON median_{{.}}.segment = b.segment{{end}}
+       b.revenue / t.revenue AS revenue_share{{range $i, $c := .Profile}},
+       b.{{ident (print "mean_" $c)}}, median_{{$i}}.median AS {{ident (print "median_" $c)}}{{end}},
+       CAST(?1 AS TEXT) AS model
+FROM base b CROSS JOIN totals t{{range $i, $c := .Profile}}
+JOIN median_{{$i}} ON median_{{$i}}.segment = b.segment{{end}}
 ORDER BY b.segment;

@@ -7,6 +7,7 @@ import (
 
 	"github.com/custseg/custseg/internal/engine"
 	"github.com/custseg/custseg/internal/registry"
+	custsql "github.com/custseg/custseg/sql"
 )
 
 // DefaultBacktestModel is the registry name of a backtest's baseline
@@ -57,7 +58,7 @@ func Backtest(ctx context.Context, db *engine.DB, opts BacktestOptions) (registr
 	if _, err := Features(ctx, db, FeatureOptions{Cleaning: opts.Cleaning, AsOf: opts.Start, Table: backtestTable}); err != nil {
 		return registry.Version{}, nil, fmt.Errorf("backtest: baseline features: %w", err)
 	}
-	defer db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+backtestTable)
+	defer db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+custsql.Ident(backtestTable))
 	to := opts.Train
 	to.Model, to.From = opts.Model, backtestTable
 	tr, err := Train(ctx, db, to)

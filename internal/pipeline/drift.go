@@ -8,6 +8,7 @@ import (
 
 	"github.com/custseg/custseg/internal/engine"
 	"github.com/custseg/custseg/internal/registry"
+	custsql "github.com/custseg/custseg/sql"
 	"github.com/custseg/custseg/udf/drift"
 	"github.com/custseg/custseg/udf/kmeans"
 )
@@ -112,7 +113,7 @@ func Drift(ctx context.Context, db *engine.DB, opts DriftOptions) (DriftResult, 
 		if err != nil {
 			return DriftResult{}, fmt.Errorf("drift: %w", err)
 		}
-		defer db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+driftScratchTable)
+		defer db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+custsql.Ident(driftScratchTable))
 		table, asOf = driftScratchTable, s.AsOf
 	} else {
 		var a any

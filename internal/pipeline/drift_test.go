@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/engine/enginetest"
 	"github.com/custseg/custseg/internal/pipeline"
 	"github.com/custseg/custseg/udf/drift"
 )
@@ -42,7 +43,7 @@ func TestFeaturesAsOfRetail(t *testing.T) {
 // monetary values of half the customers grow tenfold, PSI crosses 0.2.
 func TestDriftIdenticalAndShifted(t *testing.T) {
 	ctx := context.Background()
-	for _, db := range openEmpty(t) {
+	for _, db := range enginetest.Both(t) {
 		t.Run(string(db.Kind), func(t *testing.T) {
 			if _, err := db.Exec(`CREATE TABLE customer_features (customer_id TEXT, recency_days BIGINT, frequency BIGINT, monetary DOUBLE, as_of TEXT)`); err != nil {
 				t.Fatal(err)

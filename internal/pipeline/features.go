@@ -85,6 +85,7 @@ func render(kind engine.Kind, name string, data any) (string, error) {
 		return "", fmt.Errorf("no SQL dialect for engine %q", kind)
 	}
 	t, err := template.New(name).Funcs(template.FuncMap{
+		"ident":  custsql.Ident,
 		"days":   d.days,
 		"floor":  d.floor,
 		"idiv":   d.idiv,
@@ -135,24 +136,22 @@ func Features(ctx context.Context, db *engine.DB, opts FeatureOptions) (FeatureS
 	script, err := render(db.Kind, "features.sql", map[string]string{
 		"Where": whereClause(db.Kind, opts),
 		"AsOf":  asOf,
-		"Table": table,
+		"Table": custsql.Ident(table),
 	})
 	if err != nil {
 		return FeatureSummary{}, err
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return FeatureSummary{}, err
+		return FeatureSummary{}, fmt.Errorf("features: %w", err)
 	}
 	defer tx.Rollback()
-	for _, stmt := range custsql.Statements(script) {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return FeatureSummary{}, fmt.Errorf("features: %w", err)
-		}
+	if err := engine.ExecScript(ctx, tx, script); err != nil {
+		return FeatureSummary{}, fmt.Errorf("features: %w", err)
 	}
 	var s FeatureSummary
 	var asOfVal any
-	row := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(frequency), 0), coalesce(sum(monetary), 0), max(as_of) FROM `+table)
+	row := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(frequency), 0), coalesce(sum(monetary), 0), max(as_of) FROM `+custsql.Ident(table))
 	if err := row.Scan(&s.Customers, &s.Frequency, &s.Monetary, &asOfVal); err != nil {
 		return FeatureSummary{}, fmt.Errorf("features: %w", err)
 	}

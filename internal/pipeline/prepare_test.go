@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/custseg/custseg/internal/engine/enginetest"
 	"github.com/custseg/custseg/internal/pipeline"
 	"github.com/custseg/custseg/internal/registry"
 	"github.com/custseg/custseg/udf/kmeans"
@@ -21,7 +22,7 @@ const pointsTable = `CREATE TABLE pts AS
 // "no table".
 func TestSegmentsModel(t *testing.T) {
 	ctx := context.Background()
-	for _, db := range openEmpty(t) {
+	for _, db := range enginetest.Both(t) {
 		t.Run(string(db.Kind), func(t *testing.T) {
 			if ref, ok, err := pipeline.SegmentsModel(ctx, db); err != nil || ok || ref != "" {
 				t.Fatalf("no table: %q %v %v", ref, ok, err)
@@ -54,7 +55,7 @@ func TestSegmentsModel(t *testing.T) {
 // to follow.
 func TestTrainAndScoreOtherRows(t *testing.T) {
 	ctx := context.Background()
-	for _, db := range openEmpty(t) {
+	for _, db := range enginetest.Both(t) {
 		t.Run(string(db.Kind), func(t *testing.T) {
 			if _, err := db.Exec(pointsTable); err != nil {
 				t.Fatal(err)
@@ -95,7 +96,7 @@ func TestTrainsOnCustomers(t *testing.T) {
 // comes back and nothing is fitted.
 func TestPrepareFeaturesEmpty(t *testing.T) {
 	ctx := context.Background()
-	for _, db := range openEmpty(t) {
+	for _, db := range enginetest.Both(t) {
 		s, err := pipeline.PrepareFeatures(ctx, db, pipeline.PrepareOptions{})
 		if err == nil || !strings.Contains(err.Error(), "no customer") || s.RFM.Name != "" || s.Rescored() {
 			t.Fatalf("%s: %+v %v", db.Kind, s, err)

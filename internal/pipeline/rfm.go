@@ -7,7 +7,6 @@ import (
 
 	"github.com/custseg/custseg/internal/engine"
 	"github.com/custseg/custseg/internal/registry"
-	custsql "github.com/custseg/custseg/sql"
 	"github.com/custseg/custseg/udf/catalog"
 	"github.com/custseg/custseg/udf/rfm"
 )
@@ -48,16 +47,17 @@ func FitRFM(ctx context.Context, db *engine.DB, name, asOf string) (registry.Ver
 }
 
 // ScoreRFM writes table customer_rfm (scores, code and segment of every
-// customer) with the given model reference, using custseg's SQL functions.
+// customer) with the given model reference, using custseg's SQL functions;
+// the reference reaches SQL as a bound parameter.
 func ScoreRFM(ctx context.Context, db *engine.DB, ref string) error {
-	if _, _, err := parseRefStrict(ref); err != nil {
-		return err
+	if _, _, err := catalog.ParseModelRef(ref); err != nil {
+		return fmt.Errorf("rfm scores: %w", err)
 	}
-	script, err := render(db.Kind, "rfm_scores.sql", map[string]string{"Model": ref})
+	script, err := render(db.Kind, "rfm_scores.sql", nil)
 	if err != nil {
 		return err
 	}
-	return execInTx(ctx, db, script, "rfm scores")
+	return execInTx(ctx, db, "rfm scores", script, ref)
 }
 
 // CreateRFMView (re)creates customer_rfm_sql, the portable window-function
@@ -67,30 +67,18 @@ func CreateRFMView(ctx context.Context, db *engine.DB) error {
 	if err != nil {
 		return err
 	}
-	return execInTx(ctx, db, script, "rfm view")
+	return execInTx(ctx, db, "rfm view", script)
 }
 
-func execInTx(ctx context.Context, db *engine.DB, script, what string) error {
+// execInTx runs a script with engine.ExecScript in one transaction.
+func execInTx(ctx context.Context, db *engine.DB, what, script string, args ...any) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer tx.Rollback()
-	for _, stmt := range custsql.Statements(script) {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
+	if err := engine.ExecScript(ctx, tx, script, args...); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return tx.Commit()
-}
-
-// parseRefStrict accepts only a plain registry reference (name or
-// name@version), since it is spliced into SQL text.
-func parseRefStrict(ref string) (string, int64, error) {
-	for _, c := range ref {
-		if !(c == '_' || c == '-' || c == '.' || c == '@' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			return "", 0, fmt.Errorf("model reference %q: use a name or name@version", ref)
-		}
-	}
-	return catalog.ParseModelRef(ref)
 }

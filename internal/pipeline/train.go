@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/custseg/custseg/internal/engine"
 	"github.com/custseg/custseg/internal/registry"
+	custsql "github.com/custseg/custseg/sql"
+	"github.com/custseg/custseg/udf/catalog"
 	"github.com/custseg/custseg/udf/kmeans"
 )
 
@@ -66,33 +69,54 @@ func checkIdentifiers(what string, names []string) error {
 	return nil
 }
 
-// fromClause turns --from into an SQL FROM item.
-func fromClause(from string) (string, error) {
+// fromClause turns --from into an SQL FROM item: a table name, quoted by
+// custsql.Ident, or exactly one query, in parentheses. More than one
+// statement, or one that is not a query, is refused: --from reads rows, it
+// never writes.
+func fromClause(kind engine.Kind, from string) (string, error) {
 	from = strings.TrimSpace(from)
 	if from == "" {
-		return "customer_features", nil
+		return custsql.Ident("customer_features"), nil
 	}
 	if identifier.MatchString(from) {
-		return from, nil
+		return custsql.Ident(from), nil
 	}
-	lower := strings.ToLower(from)
-	if strings.HasPrefix(lower, "select") || strings.HasPrefix(lower, "with") {
-		return "(" + strings.TrimSuffix(from, ";") + ") AS custseg_training_rows", nil
+	if _, _, open := custsql.Split(from); open {
+		return "", fmt.Errorf("--from %q: a quote or a /* comment is not closed", from)
 	}
-	return "", fmt.Errorf("--from %q: give a table name or a query starting with SELECT or WITH", from)
+	stmts := custsql.Script(from)
+	if len(stmts) != 1 {
+		return "", fmt.Errorf("--from holds %d statements separated by ';': give a table name or one query", len(stmts))
+	}
+	switch k := custsql.Keyword(stmts[0].SQL); {
+	case k == "SELECT" || k == "WITH" || k == "VALUES" || k == "TABLE" || k == "FROM" && kind == engine.DuckDB:
+	case k == "FROM":
+		return "", fmt.Errorf("--from: a query starting with FROM is DuckDB's syntax; on SQLite start it with SELECT")
+	default:
+		return "", fmt.Errorf("--from: %s is not a query: give a table name or a query starting with SELECT, WITH or VALUES", k)
+	}
+	// On lines of its own, so that a trailing -- comment cannot swallow
+	// the closing parenthesis.
+	return "(\n" + stmts[0].SQL + "\n) AS custseg_training_rows", nil
 }
 
 // ReadRows reads the feature columns of every row of from (row-major), with
 // a clear error for NULLs or non-numeric values naming the row and column.
+// from is read as one prepared statement inside a transaction that is
+// rolled back, so that it cannot leave anything behind.
 func ReadRows(ctx context.Context, db *engine.DB, from string, features []string) ([]float64, int, error) {
 	if err := checkIdentifiers("features", features); err != nil {
 		return nil, 0, err
 	}
-	src, err := fromClause(from)
+	src, err := fromClause(db.Kind, from)
 	if err != nil {
 		return nil, 0, err
 	}
-	q := "SELECT " + strings.Join(features, ", ") + " FROM " + src
+	cols := make([]string, len(features))
+	for i, f := range features {
+		cols[i] = custsql.Ident(f)
+	}
+	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + src
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -102,12 +126,33 @@ func ReadRows(ctx context.Context, db *engine.DB, from string, features []string
 	n := 0
 	// Below database/sql: the driver's rows into one reused []driver.Value,
 	// no Scan per row (reading 1M rows was a fifth of a whole train).
-	err = conn.Raw(func(dc any) error {
-		queryer, ok := dc.(driver.QueryerContext)
+	err = conn.Raw(func(dc any) (err error) {
+		execer, ok1 := dc.(driver.ExecerContext)
+		preparer, ok2 := dc.(driver.ConnPrepareContext)
+		if !ok1 || !ok2 {
+			return fmt.Errorf("the %s driver cannot run statements directly", db.Kind)
+		}
+		// A plain BEGIN (deferred on SQLite, where the driver's own would
+		// be IMMEDIATE and hold the write lock while reading).
+		if _, err := execer.ExecContext(ctx, "BEGIN TRANSACTION", nil); err != nil {
+			return fmt.Errorf("reading training rows: %w", err)
+		}
+		defer func() {
+			if _, rerr := execer.ExecContext(context.Background(), "ROLLBACK", nil); rerr != nil {
+				// The connection may still be in the transaction: drop it.
+				err = errors.Join(err, fmt.Errorf("reading training rows: %w", rerr), driver.ErrBadConn)
+			}
+		}()
+		stmt, err := preparer.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("reading training rows (%s): %w", q, err)
+		}
+		defer stmt.Close()
+		queryer, ok := stmt.(driver.StmtQueryContext)
 		if !ok {
 			return fmt.Errorf("the %s driver cannot run queries directly", db.Kind)
 		}
-		rows, err := queryer.QueryContext(ctx, q, nil)
+		rows, err := queryer.QueryContext(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("reading training rows (%s): %w", q, err)
 		}
@@ -184,6 +229,10 @@ func Train(ctx context.Context, db *engine.DB, opts TrainOptions) (TrainResult, 
 	if opts.Model == "" {
 		return TrainResult{}, fmt.Errorf("train: a model name is required (--model NAME)")
 	}
+	// Refused before any work, as registry.Add would refuse it at the end.
+	if err := catalog.ValidModelName(opts.Model); err != nil {
+		return TrainResult{}, fmt.Errorf("train: %w", err)
+	}
 	if len(opts.Features) == 0 {
 		opts.Features = DefaultFeatures
 	}
@@ -201,10 +250,10 @@ func Train(ctx context.Context, db *engine.DB, opts TrainOptions) (TrainResult, 
 		m, err = kmeans.Train(rows, n, opts.Features, to)
 	} else {
 		if opts.KMin == 0 {
-			opts.KMin = 2
+			opts.KMin = kmeans.DefaultKMin
 		}
 		if opts.KMax == 0 {
-			opts.KMax = 10
+			opts.KMax = kmeans.DefaultKMax
 		}
 		m, _, _, err = kmeans.AutoK(rows, n, opts.Features, opts.KMin, opts.KMax, to)
 	}
@@ -228,11 +277,8 @@ func Train(ctx context.Context, db *engine.DB, opts TrainOptions) (TrainResult, 
 
 // Score writes customer_segments and segment_profiles with the model ref
 // (name or name@version; a bare name means its active version), and
-// returns the version used.
+// returns the version used. The reference reaches SQL as a bound parameter.
 func Score(ctx context.Context, db *engine.DB, ref string) (registry.Version, error) {
-	if _, _, err := parseRefStrict(ref); err != nil {
-		return registry.Version{}, err
-	}
 	v, err := registry.Get(ctx, db.DB, ref)
 	if err != nil {
 		return registry.Version{}, err
@@ -257,7 +303,6 @@ func Score(ctx context.Context, db *engine.DB, ref string) (registry.Version, er
 		return registry.Version{}, err
 	}
 	script, err := render(db.Kind, "segments.sql", map[string]any{
-		"Model":    v.Ref(),
 		"Features": m.Features,
 		"Extra":    extra,
 		"Profile":  append(append([]string{}, DefaultFeatures...), extra...),
@@ -265,7 +310,7 @@ func Score(ctx context.Context, db *engine.DB, ref string) (registry.Version, er
 	if err != nil {
 		return registry.Version{}, err
 	}
-	if err := execInTx(ctx, db, script, "score"); err != nil {
+	if err := execInTx(ctx, db, "score", script, v.Ref()); err != nil {
 		return registry.Version{}, err
 	}
 	return v, nil
@@ -274,9 +319,8 @@ func Score(ctx context.Context, db *engine.DB, ref string) (registry.Version, er
 // ensureRFM makes sure customer_rfm exists (scores with the active rfm
 // model), so customer_segments can carry the RFM columns.
 func ensureRFM(ctx context.Context, db *engine.DB) error {
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM customer_rfm`).Scan(&n); err == nil {
-		return nil
+	if ok, err := db.HasTable(ctx, "customer_rfm"); err != nil || ok {
+		return err
 	}
 	if _, err := registry.Get(ctx, db.DB, DefaultRFMModel); err != nil {
 		return fmt.Errorf("score: no customer_rfm table and no rfm model: run custseg features first")

@@ -2,34 +2,18 @@ package pipeline_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/engine/enginetest"
 	"github.com/custseg/custseg/internal/pipeline"
 )
-
-// openEmpty opens a fresh database of each engine.
-func openEmpty(t *testing.T) []*engine.DB {
-	t.Helper()
-	var out []*engine.DB
-	for _, file := range []string{"e.duckdb", "e.db"} {
-		db, err := engine.Open(filepath.Join(t.TempDir(), file), "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		out = append(out, db)
-	}
-	return out
-}
 
 // TestTrainBadInputs: degenerate training tables are clear errors on both
 // engines, and nothing is stored for them.
 func TestTrainBadInputs(t *testing.T) {
 	ctx := context.Background()
-	for _, db := range openEmpty(t) {
+	for _, db := range enginetest.Both(t) {
 		t.Run(string(db.Kind), func(t *testing.T) {
 			for _, stmt := range []string{
 				`CREATE TABLE one_row (recency_days DOUBLE, frequency DOUBLE, monetary DOUBLE)`,
@@ -90,7 +74,7 @@ func TestTrainBadInputs(t *testing.T) {
 // SQL functions and from score, never a crash.
 func TestCorruptStoredModel(t *testing.T) {
 	ctx := context.Background()
-	for _, db := range openEmpty(t) {
+	for _, db := range enginetest.Both(t) {
 		t.Run(string(db.Kind), func(t *testing.T) {
 			if _, err := db.Exec(`INSERT INTO custseg_models (name, version, kind, created_at, spec, active) VALUES ('bad', 1, 'kmeans', '2026-01-01 00:00:00', '{"kind":"kmeans","features":["a"', true)`); err != nil {
 				t.Fatal(err)

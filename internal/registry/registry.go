@@ -6,7 +6,6 @@ package registry
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -28,48 +27,39 @@ type Version struct {
 // Ref renders name@version.
 func (v Version) Ref() string { return fmt.Sprintf("%s@%d", v.Name, v.Version) }
 
-// ErrNotFound is returned for a missing model or version.
-var ErrNotFound = errors.New("no such model")
-
 // Add stores spec as the next version of name, makes it the active one, and
-// returns it. It runs in one transaction.
+// returns it. It runs in one transaction. A name catalog.ValidModelName
+// refuses is refused before anything is stored.
 func Add(ctx context.Context, db *sql.DB, name, kind, spec, note string) (Version, error) {
-	if err := checkName(name); err != nil {
-		return Version{}, err
+	if err := catalog.ValidModelName(name); err != nil {
+		return Version{}, fmt.Errorf("registry: %w", err)
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return Version{}, err
+		return Version{}, fmt.Errorf("registry: %w", err)
 	}
 	defer tx.Rollback()
+	// The write comes first, so that on SQLite the transaction holds the
+	// write lock before it reads max(version): two writers then queue on
+	// the busy timeout instead of both reading the same max (engine.Open
+	// also makes every SQLite transaction BEGIN IMMEDIATE).
+	if _, err := tx.ExecContext(ctx, `UPDATE custseg_models SET active = false WHERE name = ? AND active`, name); err != nil {
+		return Version{}, fmt.Errorf("registry: %w", err)
+	}
 	var last sql.NullInt64
 	if err := tx.QueryRowContext(ctx, `SELECT max(version) FROM custseg_models WHERE name = ?`, name).Scan(&last); err != nil {
-		return Version{}, fmt.Errorf("model registry: %w", err)
+		return Version{}, fmt.Errorf("registry: %w", err)
 	}
 	v := Version{Name: name, Version: last.Int64 + 1, Kind: kind, CreatedAt: time.Now().UTC().Truncate(time.Second), Spec: spec, Active: true, Note: note}
-	if _, err := tx.ExecContext(ctx, `UPDATE custseg_models SET active = false WHERE name = ? AND active`, name); err != nil {
-		return Version{}, fmt.Errorf("model registry: %w", err)
-	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO custseg_models (name, version, kind, created_at, spec, active, note) VALUES (?, ?, ?, ?, ?, true, ?)`,
 		v.Name, v.Version, v.Kind, v.CreatedAt.Format("2006-01-02 15:04:05"), v.Spec, v.Note); err != nil {
-		return Version{}, fmt.Errorf("model registry: %w", err)
+		return Version{}, fmt.Errorf("registry: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return Version{}, err
+		return Version{}, fmt.Errorf("registry: %w", err)
 	}
 	catalog.Invalidate()
 	return v, nil
-}
-
-// checkName keeps model names usable in name@version references.
-func checkName(name string) error {
-	if name == "" {
-		return fmt.Errorf("model name is empty")
-	}
-	if strings.ContainsAny(name, "@{} \t\n") {
-		return fmt.Errorf("model name %q: use letters, digits, '_', '-' or '.' (no '@', braces or spaces)", name)
-	}
-	return nil
 }
 
 const selectCols = `SELECT name, version, kind, created_at, spec, active, coalesce(note, '') FROM custseg_models`
@@ -82,13 +72,16 @@ func scanVersions(rows *sql.Rows) ([]Version, error) {
 		var created any
 		var active any
 		if err := rows.Scan(&v.Name, &v.Version, &v.Kind, &created, &v.Spec, &active, &v.Note); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("registry: %w", err)
 		}
 		v.CreatedAt = parseTime(created)
 		v.Active = truthy(active)
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("registry: %w", err)
+	}
+	return out, nil
 }
 
 func truthy(v any) bool {
@@ -127,7 +120,7 @@ func List(ctx context.Context, db *sql.DB, name string) ([]Version, error) {
 	q := selectCols + ` WHERE (? = '' OR name = ?) ORDER BY name, version`
 	rows, err := db.QueryContext(ctx, q, name, name)
 	if err != nil {
-		return nil, fmt.Errorf("model registry: %w", err)
+		return nil, fmt.Errorf("registry: %w", err)
 	}
 	return scanVersions(rows)
 }
@@ -136,11 +129,11 @@ func List(ctx context.Context, db *sql.DB, name string) ([]Version, error) {
 func Get(ctx context.Context, db *sql.DB, ref string) (Version, error) {
 	name, version, err := catalog.ParseModelRef(ref)
 	if err != nil {
-		return Version{}, err
+		return Version{}, fmt.Errorf("registry: %w", err)
 	}
 	rows, err := db.QueryContext(ctx, selectCols+` WHERE name = ? AND ((? = 0 AND active) OR version = ?) ORDER BY version DESC LIMIT 1`, name, version, version)
 	if err != nil {
-		return Version{}, fmt.Errorf("model registry: %w", err)
+		return Version{}, fmt.Errorf("registry: %w", err)
 	}
 	vs, err := scanVersions(rows)
 	if err != nil {
@@ -148,9 +141,9 @@ func Get(ctx context.Context, db *sql.DB, ref string) (Version, error) {
 	}
 	if len(vs) == 0 {
 		if version == 0 {
-			return Version{}, fmt.Errorf("%w %q (custseg models list shows the trained ones)", ErrNotFound, name)
+			return Version{}, fmt.Errorf("registry: %w %q (custseg models list shows the trained ones)", ErrNotFound, name)
 		}
-		return Version{}, fmt.Errorf("%w: %s has no version %d", ErrNotFound, name, version)
+		return Version{}, fmt.Errorf("registry: %w: %s has no version %d", ErrNotFound, name, version)
 	}
 	return vs[0], nil
 }
@@ -159,10 +152,10 @@ func Get(ctx context.Context, db *sql.DB, ref string) (Version, error) {
 func Activate(ctx context.Context, db *sql.DB, ref string) (Version, error) {
 	name, version, err := catalog.ParseModelRef(ref)
 	if err != nil {
-		return Version{}, err
+		return Version{}, fmt.Errorf("registry: %w", err)
 	}
 	if version == 0 {
-		return Version{}, fmt.Errorf("activate needs name@version, got %q", ref)
+		return Version{}, fmt.Errorf("registry: %w: activate needs name@version, got %q", ErrNoVersion, ref)
 	}
 	v, err := Get(ctx, db, ref)
 	if err != nil {
@@ -178,17 +171,17 @@ func Activate(ctx context.Context, db *sql.DB, ref string) (Version, error) {
 func setActive(ctx context.Context, db *sql.DB, name string, version int64) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("registry: %w", err)
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `UPDATE custseg_models SET active = false WHERE name = ? AND active`, name); err != nil {
-		return fmt.Errorf("model registry: %w", err)
+		return fmt.Errorf("registry: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE custseg_models SET active = true WHERE name = ? AND version = ?`, name, version); err != nil {
-		return fmt.Errorf("model registry: %w", err)
+		return fmt.Errorf("registry: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return err
+		return fmt.Errorf("registry: %w", err)
 	}
 	catalog.Invalidate()
 	return nil
@@ -212,7 +205,7 @@ func Rollback(ctx context.Context, db *sql.DB, name string) (Version, error) {
 		}
 	}
 	if prev == nil {
-		return Version{}, fmt.Errorf("cannot roll back %s: version %d is the oldest there is", name, cur.Version)
+		return Version{}, fmt.Errorf("registry: cannot roll back %s: %w (version %d)", name, ErrOldest, cur.Version)
 	}
 	if err := setActive(ctx, db, name, prev.Version); err != nil {
 		return Version{}, err
@@ -226,20 +219,20 @@ func Rollback(ctx context.Context, db *sql.DB, name string) (Version, error) {
 func Delete(ctx context.Context, db *sql.DB, ref string) error {
 	name, version, err := catalog.ParseModelRef(ref)
 	if err != nil {
-		return err
+		return fmt.Errorf("registry: %w", err)
 	}
 	if version == 0 {
-		return fmt.Errorf("delete needs name@version, got %q", ref)
+		return fmt.Errorf("registry: %w: delete needs name@version, got %q", ErrNoVersion, ref)
 	}
 	v, err := Get(ctx, db, ref)
 	if err != nil {
 		return err
 	}
 	if v.Active {
-		return fmt.Errorf("%s is the active version of %s: activate or roll back to another version first", ref, name)
+		return fmt.Errorf("registry: %s %w of %s: activate or roll back to another version first", ref, ErrActive, name)
 	}
 	if _, err := db.ExecContext(ctx, `DELETE FROM custseg_models WHERE name = ? AND version = ?`, name, version); err != nil {
-		return fmt.Errorf("model registry: %w", err)
+		return fmt.Errorf("registry: %w", err)
 	}
 	catalog.Invalidate()
 	return nil
@@ -250,10 +243,10 @@ func Delete(ctx context.Context, db *sql.DB, ref string) error {
 func UpdateSpec(ctx context.Context, db *sql.DB, v Version, spec string) error {
 	res, err := db.ExecContext(ctx, `UPDATE custseg_models SET spec = ? WHERE name = ? AND version = ?`, spec, v.Name, v.Version)
 	if err != nil {
-		return fmt.Errorf("model registry: %w", err)
+		return fmt.Errorf("registry: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return fmt.Errorf("%w: %s", ErrNotFound, v.Ref())
+		return fmt.Errorf("registry: %w: %s", ErrNotFound, v.Ref())
 	}
 	catalog.Invalidate()
 	return nil

@@ -8,28 +8,14 @@ import (
 	"testing"
 
 	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/engine/enginetest"
 	"github.com/custseg/custseg/internal/registry"
 )
 
-// openBoth opens a fresh database of each engine.
-func openBoth(t *testing.T) map[string]*engine.DB {
-	t.Helper()
-	out := map[string]*engine.DB{}
-	for _, file := range []string{"r.duckdb", "r.db"} {
-		db, err := engine.Open(filepath.Join(t.TempDir(), file), "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		out[string(db.Kind)] = db
-	}
-	return out
-}
-
 func TestVersionsActivateRollbackDelete(t *testing.T) {
 	ctx := context.Background()
-	for kind, db := range openBoth(t) {
-		t.Run(kind, func(t *testing.T) {
+	for _, db := range enginetest.Both(t) {
+		t.Run(string(db.Kind), func(t *testing.T) {
 			for i, spec := range []string{`{"kind":"rfm","n":1}`, `{"kind":"rfm","n":2}`, `{"kind":"rfm","n":3}`} {
 				v, err := registry.Add(ctx, db.DB, "rfm", "rfm", spec, "")
 				if err != nil {
@@ -53,7 +39,7 @@ func TestVersionsActivateRollbackDelete(t *testing.T) {
 			if _, err := registry.Activate(ctx, db.DB, "rfm@3"); err != nil {
 				t.Fatal(err)
 			}
-			if err := registry.Delete(ctx, db.DB, "rfm@3"); err == nil || !strings.Contains(err.Error(), "active") {
+			if err := registry.Delete(ctx, db.DB, "rfm@3"); !errors.Is(err, registry.ErrActive) || !strings.Contains(err.Error(), "active") {
 				t.Fatalf("deleting the active version: err = %v, want a refusal", err)
 			}
 			if err := registry.Delete(ctx, db.DB, "rfm@1"); err != nil {
@@ -81,9 +67,87 @@ func TestVersionsActivateRollbackDelete(t *testing.T) {
 			}
 			// Rolling back past the oldest is a clear error.
 			registry.Activate(ctx, db.DB, "rfm@2")
-			if _, err := registry.Rollback(ctx, db.DB, "rfm"); err == nil || !strings.Contains(err.Error(), "oldest") {
+			if _, err := registry.Rollback(ctx, db.DB, "rfm"); !errors.Is(err, registry.ErrOldest) || !strings.Contains(err.Error(), "oldest") {
 				t.Fatalf("rollback past the oldest: %v", err)
 			}
 		})
+	}
+}
+
+// Names catalog.ValidModelName refuses are refused by Add before anything
+// is stored: a quote (it would break SQL text), a non-ASCII letter, '@'.
+func TestAddRefusesInvalidNames(t *testing.T) {
+	ctx := context.Background()
+	for _, db := range enginetest.Both(t) {
+		t.Run(string(db.Kind), func(t *testing.T) {
+			for _, name := range []string{"seg'x", "ség", "bad@name", "", "1st", "a b"} {
+				_, err := registry.Add(ctx, db.DB, name, "rfm", `{"kind":"rfm"}`, "")
+				if err == nil || !strings.HasPrefix(err.Error(), "registry: model name") {
+					t.Errorf("Add(%q) = %v, want a registry: model name ... refusal", name, err)
+				}
+			}
+			if all, err := registry.List(ctx, db.DB, ""); err != nil || len(all) != 0 {
+				t.Errorf("stored after refusals: %+v, %v", all, err)
+			}
+			for _, ref := range []string{"rfm", "rfm@0"} {
+				if _, err := registry.Activate(ctx, db.DB, ref); ref == "rfm" && !errors.Is(err, registry.ErrNoVersion) {
+					t.Errorf("Activate(%q) = %v, want ErrNoVersion", ref, err)
+				} else if err == nil || !strings.HasPrefix(err.Error(), "registry: ") {
+					t.Errorf("Activate(%q) = %v, want a registry: error", ref, err)
+				}
+			}
+			if err := registry.Delete(ctx, db.DB, "rfm"); !errors.Is(err, registry.ErrNoVersion) {
+				t.Errorf("Delete(rfm) = %v, want ErrNoVersion", err)
+			}
+		})
+	}
+}
+
+// Writers on separate handles of one SQLite file (as two custseg
+// processes would be) each get their own version: the transaction that
+// reads max(version) holds the write lock, so none waits in vain.
+func TestAddConcurrentSQLite(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "c.db")
+	const writers, each = 4, 5
+	errs := make(chan error, writers*each)
+	var dbs []*engine.DB
+	for i := 0; i < writers; i++ {
+		db, err := engine.Open(path, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		dbs = append(dbs, db)
+	}
+	for _, db := range dbs {
+		go func(db *engine.DB) {
+			for j := 0; j < each; j++ {
+				_, err := registry.Add(ctx, db.DB, "shared", "rfm", `{"kind":"rfm"}`, "")
+				errs <- err
+			}
+		}(db)
+	}
+	for i := 0; i < writers*each; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	all, err := registry.List(ctx, dbs[0].DB, "shared")
+	if err != nil {
+		t.Fatal(err)
+	}
+	active := 0
+	for i, v := range all {
+		if v.Version != int64(i+1) {
+			t.Errorf("versions %+v are not 1..%d", all, writers*each)
+			break
+		}
+		if v.Active {
+			active++
+		}
+	}
+	if len(all) != writers*each || active != 1 {
+		t.Errorf("%d versions, %d active; want %d, 1", len(all), active, writers*each)
 	}
 }

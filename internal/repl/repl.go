@@ -18,11 +18,11 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/peterh/liner"
 
 	"github.com/custseg/custseg/internal/output"
+	custsql "github.com/custseg/custseg/sql"
 )
 
 // Options configures a shell session.
@@ -436,30 +436,7 @@ var execOnly = map[string]bool{
 // returnsRows reports whether stmt is run as a query (and its result
 // shown): anything not in execOnly, and any statement with RETURNING.
 func returnsRows(stmt string) bool {
-	s := stmt
-	for {
-		s = strings.TrimLeft(s, " \t\r\n(")
-		switch {
-		case strings.HasPrefix(s, "--"):
-			if i := strings.IndexByte(s, '\n'); i >= 0 {
-				s = s[i+1:]
-				continue
-			}
-			return true
-		case strings.HasPrefix(s, "/*"):
-			if i := strings.Index(s, "*/"); i >= 0 {
-				s = s[i+2:]
-				continue
-			}
-			return true
-		}
-		break
-	}
-	end := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
-	if end < 0 {
-		end = len(s)
-	}
-	if !execOnly[strings.ToUpper(s[:end])] {
+	if !execOnly[custsql.Keyword(stmt)] {
 		return true
 	}
 	return strings.Contains(strings.ToUpper(stmt), "RETURNING")

@@ -158,37 +158,6 @@ func TestDotCommands(t *testing.T) {
 	}
 }
 
-func TestSplitStatements(t *testing.T) {
-	cases := []struct {
-		in    string
-		stmts []string
-		lines []int
-		rest  string
-	}{
-		{"SELECT 1;", []string{"SELECT 1"}, []int{1}, ""},
-		{"SELECT 1; SELECT 2;\n", []string{"SELECT 1", "SELECT 2"}, []int{1, 1}, ""},
-		{"\n\nSELECT\n1;", []string{"SELECT\n1"}, []int{3}, ""},
-		{"SELECT 'a;b', \"c;d\" -- e;f\n;", []string{"SELECT 'a;b', \"c;d\" -- e;f"}, []int{1}, ""},
-		{"SELECT 'it''s;';", []string{"SELECT 'it''s;'"}, []int{1}, ""},
-		{"SELECT /* ; */ 1; SELECT 2", []string{"SELECT /* ; */ 1"}, []int{1}, " SELECT 2"},
-		{"SELECT 'open;", nil, nil, "SELECT 'open;"},
-		{";;  ; -- x;\n", nil, nil, ""},
-		{"/* open", nil, nil, "/* open"},
-	}
-	for _, c := range cases {
-		stmts, lines, rest := splitStatements(c.in)
-		if strings.Join(stmts, "|") != strings.Join(c.stmts, "|") || len(lines) != len(c.lines) || rest != c.rest {
-			t.Errorf("splitStatements(%q) = %q %v %q, want %q %v %q", c.in, stmts, lines, rest, c.stmts, c.lines, c.rest)
-			continue
-		}
-		for i := range lines {
-			if lines[i] != c.lines[i] {
-				t.Errorf("splitStatements(%q) lines %v, want %v", c.in, lines, c.lines)
-			}
-		}
-	}
-}
-
 func TestReturnsRows(t *testing.T) {
 	for stmt, want := range map[string]bool{
 		"SELECT 1": true, "with x as (select 1) select * from x": true, "PRAGMA table_info(t)": true,

@@ -1,6 +1,6 @@
 -- Self-checking SQL, portable between SQLite and DuckDB (see sql/test/README.md).
--- Runs on a fresh database with the custseg functions loaded. Statements end
--- with ";" at the end of a line. Every query must return at least one row
+-- Runs on a fresh database with the custseg functions loaded and the tables
+-- of sql/schema.sql created. Statements end with ";". Every query must return at least one row
 -- whose every column is true.
 --
 -- psi and psi_bin against hand-computed values. Bins (closed on the right):

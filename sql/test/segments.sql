@@ -1,23 +1,12 @@
 -- Self-checking SQL, portable between SQLite and DuckDB (see sql/test/README.md).
--- Runs on a fresh database with the custseg functions loaded. Statements end
--- with ";" at the end of a line. Non-queries must succeed; every query must
--- return at least one row whose every column is true (1 in SQLite, true in
--- DuckDB).
+-- Runs on a fresh database with the custseg functions loaded and the tables
+-- of sql/schema.sql created. Statements end with ";". Non-queries must
+-- succeed; every query must return at least one row whose every column is
+-- true (1 in SQLite, true in DuckDB).
 --
 -- assign_segment, segment_distance, segment_name against a k-means model,
 -- and the clustering-quality aggregates per GROUP BY group against
 -- scikit-learn.
-
-CREATE TABLE IF NOT EXISTS custseg_models (
-    name       TEXT    NOT NULL,
-    version    BIGINT  NOT NULL,
-    kind       TEXT    NOT NULL,
-    created_at TIMESTAMP NOT NULL,
-    spec       TEXT    NOT NULL,
-    active     BOOLEAN NOT NULL,
-    note       TEXT,
-    PRIMARY KEY (name, version)
-);
 
 DELETE FROM custseg_models WHERE name = 'sqltest_km';
 

@@ -152,7 +152,8 @@ func runInShell(t *testing.T, so string, f sqltest.File) {
 	for i, st := range stmts {
 		emit(".print @@stmt " + strconv.Itoa(i))
 		starts[i] = line + 1
-		emit(st.SQL + ";")
+		// On its own line, so that a comment ending the statement does not hide it.
+		emit(st.SQL + "\n;")
 	}
 	cmd := exec.Command(shell, filepath.Join(t.TempDir(), "t.db"))
 	cmd.Stdin = strings.NewReader(script.String())

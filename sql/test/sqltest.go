@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+
+	custsql "github.com/custseg/custseg/sql"
 )
 
 //go:embed *.sql sqlite/*.sql
@@ -17,7 +19,7 @@ var files embed.FS
 // File is one self-checking SQL file.
 type File struct {
 	Name string // path below sql/test, e.g. "rfm.sql", "sqlite/freshness.sql"
-	Text string
+	Text string // sql/schema.sql on the first line, then the file
 }
 
 // Portable returns the files every engine runs (sql/test/*.sql), by name.
@@ -44,7 +46,7 @@ func list(dir string) []File {
 		if err != nil {
 			panic("sqltest: " + err.Error())
 		}
-		out = append(out, File{Name: name, Text: string(b)})
+		out = append(out, File{Name: name, Text: schemaLine + " " + string(b)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
@@ -52,57 +54,36 @@ func list(dir string) []File {
 
 // Statement is one statement of a file.
 type Statement struct {
-	SQL   string // without the final ";" and without comment lines
+	SQL   string // without the final ";" and the comments before it
 	Line  int    // 1-based line of the file where the statement starts
 	Query bool   // SELECT or WITH: its rows are checked
 }
 
-// Statements splits a file at ";" ending a line, as sql.Statements does,
+// Statements splits a file with custseg's splitter (custsql.Script),
 // keeping each statement's line number for error reports.
 func Statements(text string) []Statement {
 	var out []Statement
-	var cur []string
-	start := 0
-	flush := func() {
-		var kept []string
-		for _, l := range cur {
-			t := strings.TrimSpace(l)
-			if t == "" || strings.HasPrefix(t, "--") {
-				continue
-			}
-			kept = append(kept, l)
-		}
-		s := strings.TrimSuffix(strings.TrimSpace(strings.Join(kept, "\n")), ";")
-		if s != "" {
-			u := strings.ToUpper(s)
-			out = append(out, Statement{SQL: s, Line: start + firstCode(cur), Query: strings.HasPrefix(u, "SELECT") || strings.HasPrefix(u, "WITH")})
-		}
-		cur = cur[:0]
+	for _, st := range custsql.Script(text) {
+		k := custsql.Keyword(st.SQL)
+		out = append(out, Statement{SQL: st.SQL, Line: st.Line, Query: k == "SELECT" || k == "WITH"})
 	}
-	lines := strings.Split(text, "\n")
-	for i, line := range lines {
-		if len(cur) == 0 {
-			start = i + 1
-		}
-		cur = append(cur, line)
-		if strings.HasSuffix(strings.TrimSpace(line), ";") {
-			flush()
-		}
-	}
-	flush()
 	return out
 }
 
-// firstCode is the offset of the first line that is not blank or a comment.
-func firstCode(lines []string) int {
-	for i, l := range lines {
-		t := strings.TrimSpace(l)
-		if t != "" && !strings.HasPrefix(t, "--") {
-			return i
+// schemaLine is sql/schema.sql as one line, which File.Text starts with:
+// every file runs against custseg's own tables, and the file's line numbers
+// stay those of the file (its first line follows the schema on line 1).
+var schemaLine = func() string {
+	var parts []string
+	for _, st := range custsql.Script(custsql.Schema()) {
+		// Joining lines is safe only without comments or strings inside.
+		if strings.ContainsAny(st.SQL, "'\"") || strings.Contains(st.SQL, "--") || strings.Contains(st.SQL, "/*") {
+			panic("sqltest: sql/schema.sql statement at line " + fmt.Sprint(st.Line) + " holds a comment or a quote: cannot put it on one line")
 		}
+		parts = append(parts, strings.Join(strings.Fields(st.SQL), " ")+";")
 	}
-	return 0
-}
+	return strings.Join(parts, " ")
+}()
 
 // IsTrue reports whether a column value as database/sql scans it passes:
 // SQLite's 1 (int64) or DuckDB's true.

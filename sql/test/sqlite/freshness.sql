@@ -4,16 +4,6 @@
 -- is used by the next one under its bare name. DuckDB's binding caches bare
 -- names for catalog.NameTTL instead, so this file is not in sql/test/.
 
-CREATE TABLE IF NOT EXISTS custseg_models (
-    name       TEXT    NOT NULL,
-    version    BIGINT  NOT NULL,
-    kind       TEXT    NOT NULL,
-    created_at TIMESTAMP NOT NULL,
-    spec       TEXT    NOT NULL,
-    active     BOOLEAN NOT NULL,
-    note       TEXT,
-    PRIMARY KEY (name, version)
-);
 DELETE FROM custseg_models WHERE name = 'sqltest_fresh';
 
 INSERT INTO custseg_models VALUES ('sqltest_fresh', 1, 'rfm', '2026-01-01 00:00:00',
