@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/custseg/custseg/udf/internal/num"
 )
 
 // Type is the SQL type of a parameter or result.
@@ -285,7 +287,7 @@ func (f *Function) Float(args []Value, i int) (float64, error) {
 	a := args[i]
 	switch a.Type {
 	case Double:
-		if math.IsNaN(a.Float) || math.IsInf(a.Float, 0) {
+		if !num.Finite(a.Float) {
 			return 0, f.Errorf("%s must be a finite number, got %v", f.ParamName(i), a.Float)
 		}
 		return a.Float, nil

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/custseg/custseg/udf/internal/num"
 )
 
 // dataset builds the deterministic points also built by the Python script
@@ -96,7 +98,7 @@ func refSilhouetteSamples(x []float64, d int, labels []int) []float64 {
 			if j == i {
 				continue
 			}
-			sum[labels[j]] += math.Sqrt(sqDist(x[i*d:i*d+d], x[j*d:j*d+d]))
+			sum[labels[j]] += math.Sqrt(num.SqDist(x[i*d:i*d+d], x[j*d:j*d+d]))
 		}
 		own := labels[i]
 		if size[own] == 1 {

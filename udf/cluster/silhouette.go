@@ -16,6 +16,8 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+
+	"github.com/custseg/custseg/udf/internal/num"
 )
 
 // ErrLabelCount is wrapped by the errors returned when a metric is undefined
@@ -45,7 +47,7 @@ func encode(x []float64, d int, labels []int) (*encoded, error) {
 		return nil, errors.New("no points")
 	}
 	for i, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if !num.Finite(v) {
 			return nil, fmt.Errorf("point %d coordinate %d is not finite (%v)", i/d, i%d, v)
 		}
 	}

@@ -21,6 +21,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/custseg/custseg/udf/internal/num"
 )
 
 const (
@@ -87,7 +89,7 @@ func FitBins(values []float64, nBins int) (Bins, error) {
 	sorted := make([]float64, n)
 	copy(sorted, values)
 	for _, v := range sorted {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if !num.Finite(v) {
 			return Bins{}, fmt.Errorf("drift: value %v is not a finite number", v)
 		}
 	}
@@ -228,7 +230,7 @@ func Verdict(maxPSI, threshold float64) (level string, reason string) {
 // and len(Edges)+1 non-negative proportions summing to 1 (within 1e-6).
 func (b Bins) Validate() error {
 	for i, e := range b.Edges {
-		if math.IsNaN(e) || math.IsInf(e, 0) {
+		if !num.Finite(e) {
 			return fmt.Errorf("edge %d is not a finite number", i)
 		}
 		if i > 0 && e <= b.Edges[i-1] {

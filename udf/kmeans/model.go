@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/custseg/custseg/udf/drift"
+	"github.com/custseg/custseg/udf/internal/num"
 )
 
 // Kind is the "kind" of a k-means model in the registry.
@@ -123,7 +124,7 @@ func (m *Model) init() error {
 	}
 	for j := 0; j < d; j++ {
 		c, s := m.Scaler.Center[j], m.Scaler.Scale[j]
-		if !finite(c) || !finite(s) || s == 0 {
+		if !num.Finite(c) || !num.Finite(s) || s == 0 {
 			return bad("feature %q: scaler center %v, scale %v (need finite numbers, scale not 0)", m.Features[j], c, s)
 		}
 	}
@@ -139,7 +140,7 @@ func (m *Model) init() error {
 			return bad("centroid %d has %d coordinates for %d features", c, len(row), d)
 		}
 		for j, v := range row {
-			if !finite(v) {
+			if !num.Finite(v) {
 				return bad("centroid %d coordinate %d is not finite", c, j)
 			}
 		}
@@ -159,8 +160,6 @@ func (m *Model) init() error {
 	return nil
 }
 
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
 // D is the number of features.
 func (m *Model) D() int { return len(m.Features) }
 
@@ -177,7 +176,7 @@ func (m *Model) scaleInto(z, x []float64) error {
 	z = z[:len(x)]
 	log := m.Transform == "log1p"
 	for j, v := range x {
-		if !finite(v) {
+		if !num.Finite(v) {
 			return fmt.Errorf("feature %q is not a finite number (%v)", m.Features[j], v)
 		}
 		if log {
@@ -220,7 +219,7 @@ func (m *Model) Assign(x []float64) (segment int, distance float64, err error) {
 func nearest(z, centers []float64, d int) (int, float64) {
 	best, bv := 0, math.Inf(1)
 	for c := 0; c*d < len(centers); c++ {
-		if v := sqDist(z, centers[c*d:c*d+d]); v < bv {
+		if v := num.SqDist(z, centers[c*d:c*d+d]); v < bv {
 			best, bv = c, v
 		}
 	}

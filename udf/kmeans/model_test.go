@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/custseg/custseg/udf/internal/num"
 )
 
 // rfmRows makes n synthetic customers (recency days, frequency, monetary)
@@ -55,7 +57,7 @@ func TestTrainAssignReproducesLabels(t *testing.T) {
 			if seg != r.Labels[i] {
 				t.Fatalf("%s: row %d assigned %d, trained label %d", scaler, i, seg, r.Labels[i])
 			}
-			want := math.Sqrt(sqDist(p.z[i*3:i*3+3], r.Centroids[seg*3:seg*3+3]))
+			want := math.Sqrt(num.SqDist(p.z[i*3:i*3+3], r.Centroids[seg*3:seg*3+3]))
 			if dist != want { // same arithmetic, bit-identical
 				t.Fatalf("row %d distance %v, want %v", i, dist, want)
 			}

@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/custseg/custseg/udf/cluster"
+	"github.com/custseg/custseg/udf/internal/num"
 )
 
 // TrainOptions tune Train and AutoK. Zero values select the defaults.
@@ -76,7 +78,7 @@ func prepare(rows []float64, n int, features []string, o TrainOptions) (*prepare
 	for i := 0; i < n; i++ {
 		for j := 0; j < d; j++ {
 			v := rows[i*d+j]
-			if !finite(v) {
+			if !num.Finite(v) {
 				return nil, fmt.Errorf("kmeans: row %d: feature %q is not a finite number (%v)", i, features[j], v)
 			}
 			if o.Transform == "log1p" {
@@ -130,21 +132,12 @@ func meanStd(v []float64) (float64, float64) {
 	return mean, math.Sqrt(s / float64(len(v)))
 }
 
-// medianIQR returns the median and q75 − q25, percentiles with linear
-// interpolation (numpy's default, used by RobustScaler).
+// medianIQR returns the median and q75 − q25, type-7 quantiles (numpy's
+// default "linear", used by RobustScaler).
 func medianIQR(v []float64) (float64, float64) {
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	q := func(p float64) float64 {
-		h := p * float64(len(s)-1)
-		lo := math.Floor(h)
-		i := int(lo)
-		if i+1 >= len(s) {
-			return s[len(s)-1]
-		}
-		return s[i] + (h-lo)*(s[i+1]-s[i])
-	}
-	return q(0.5), q(0.75) - q(0.25)
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return num.Quantile7(s, 0.5), num.Quantile7(s, 0.75) - num.Quantile7(s, 0.25)
 }
 
 // Train builds a Model from n raw rows (row-major, n×len(features)):
