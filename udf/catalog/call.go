@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -48,17 +47,15 @@ type Call struct {
 	Scratch []float64
 }
 
-// generation is bumped by Invalidate; a Call's one-entry cache and the
-// shared cache are dropped when it changes.
+// generation is bumped by Invalidate; a Call's one-entry cache is dropped
+// when it changes (and Invalidate empties the shared models cache).
 var generation atomic.Uint64
 
 // Invalidate drops every cached model resolution. The registry code calls it
 // after any write to custseg_models in this process.
 func Invalidate() {
 	generation.Add(1)
-	shared.mu.Lock()
-	shared.m = map[cacheKey]cacheEntry{}
-	shared.mu.Unlock()
+	models.reset()
 }
 
 type cacheKey struct {
@@ -72,12 +69,11 @@ type cacheEntry struct {
 	expires time.Time // zero: never
 }
 
-var shared = struct {
-	mu sync.RWMutex
-	m  map[cacheKey]cacheEntry
-}{m: map[cacheKey]cacheEntry{}}
+// models is the shared cache of resolutions, across Calls and threads.
+var models = newCache[cacheKey, cacheEntry](modelCacheMax, nil)
 
-const sharedCacheMax = 256
+// modelCacheMax bounds the models cache (entries).
+const modelCacheMax = 256
 
 // recheckEvery is how many calls a Call reuses its last bare-name resolution
 // before consulting the shared (TTL-bound) cache again; it keeps the per-row
@@ -119,7 +115,7 @@ func (c *Call) resolve(ref string) (string, any, error) {
 	cacheable := key.store == nil || reflect.TypeOf(key.store).Comparable()
 	now := time.Now()
 	if cacheable {
-		if e, ok := sharedGet(key); ok && (e.expires.IsZero() || now.Before(e.expires)) {
+		if e, ok := models.get(key); ok && (e.expires.IsZero() || now.Before(e.expires)) {
 			return e.kind, e.model, nil
 		}
 	}
@@ -160,25 +156,9 @@ func (c *Call) resolve(ref string) (string, any, error) {
 	}
 	if cacheable {
 		key.ref = strings.Clone(key.ref)
-		sharedPut(key, cacheEntry{kind: kind, model: model, expires: expires})
+		models.put(key, cacheEntry{kind: kind, model: model, expires: expires})
 	}
 	return kind, model, nil
-}
-
-func sharedGet(key cacheKey) (cacheEntry, bool) {
-	shared.mu.RLock()
-	defer shared.mu.RUnlock()
-	e, ok := shared.m[key]
-	return e, ok
-}
-
-func sharedPut(key cacheKey, e cacheEntry) {
-	shared.mu.Lock()
-	defer shared.mu.Unlock()
-	if len(shared.m) >= sharedCacheMax {
-		shared.m = map[cacheKey]cacheEntry{}
-	}
-	shared.m[key] = e
 }
 
 // MaxModelName is the longest model name ValidModelName accepts.

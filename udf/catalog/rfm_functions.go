@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"strings"
-	"sync"
 
 	"github.com/custseg/custseg/udf/rfm"
 )
@@ -121,20 +120,15 @@ func rfmSegmentImpl(c *Call, args []Value) (Value, error) {
 	return TextValue(seg), nil
 }
 
-// ruleCache holds compiled custom rule sets by their JSON text, so a query
+// ruleSets holds compiled custom rule sets by their JSON text, so a query
 // that passes the same rules on every row parses and checks them once.
-var ruleCache = struct {
-	sync.RWMutex
-	m map[string]*rfm.Lookup
-}{m: map[string]*rfm.Lookup{}}
+var ruleSets = newCache[string, *rfm.Lookup](ruleSetCacheMax, nil)
 
-const ruleCacheMax = 64
+// ruleSetCacheMax bounds ruleSets (entries).
+const ruleSetCacheMax = 64
 
 func customRules(text string) (*rfm.Lookup, error) {
-	ruleCache.RLock()
-	l := ruleCache.m[text]
-	ruleCache.RUnlock()
-	if l != nil {
+	if l, ok := ruleSets.get(text); ok {
 		return l, nil
 	}
 	rs, err := rfm.ParseRules(text)
@@ -144,12 +138,7 @@ func customRules(text string) (*rfm.Lookup, error) {
 	if err := rfm.CheckRules(rs); err != nil {
 		return nil, err
 	}
-	l = rs.Compile()
-	ruleCache.Lock()
-	if len(ruleCache.m) >= ruleCacheMax {
-		ruleCache.m = map[string]*rfm.Lookup{}
-	}
-	ruleCache.m[strings.Clone(text)] = l
-	ruleCache.Unlock()
+	l := rs.Compile()
+	ruleSets.put(strings.Clone(text), l)
 	return l, nil
 }
