@@ -100,6 +100,35 @@ func (c *Call) Model(ref string) (kind string, model any, err error) {
 	return kind, model, nil
 }
 
+// modelOf resolves ref through c (a fresh Call when nil) for function f and
+// checks that it is a model of kind want, decoded as M; noun names that kind
+// in the error ("an rfm model").
+func modelOf[M any](f *Function, c *Call, ref, want, noun string) (M, error) {
+	var zero M
+	if c == nil {
+		c = &Call{}
+	}
+	kind, model, err := c.Model(ref)
+	if err != nil {
+		return zero, err
+	}
+	m, ok := model.(M)
+	if kind != want || !ok {
+		return zero, f.Errorf("model %s is a %s model, not %s", shortRef(ref), kind, noun)
+	}
+	return m, nil
+}
+
+// shortRef quotes a model reference for an error message, eliding the middle
+// of inline JSON.
+func shortRef(ref string) string {
+	ref = strings.TrimSpace(ref)
+	if len(ref) > 60 {
+		ref = ref[:40] + "…" + ref[len(ref)-10:]
+	}
+	return `"` + ref + `"`
+}
+
 func (c *Call) resolve(ref string) (string, any, error) {
 	trimmed := strings.TrimSpace(ref)
 	if trimmed == "" {

@@ -51,28 +51,11 @@ func rfmScoreImpl(c *Call, args []Value) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
-	if c == nil {
-		c = &Call{}
-	}
-	kind, model, err := c.Model(ref)
+	m, err := modelOf[*rfm.Model](f, c, ref, rfm.Kind, "an rfm model")
 	if err != nil {
 		return Value{}, err
 	}
-	m, ok := model.(*rfm.Model)
-	if kind != rfm.Kind || !ok {
-		return Value{}, f.Errorf("model %s is a %s model, not an rfm model", shortRef(ref), kind)
-	}
 	return IntValue(int64(m.Code(r, fr, mo))), nil
-}
-
-// shortRef quotes a model reference for an error message, eliding the middle
-// of inline JSON.
-func shortRef(ref string) string {
-	ref = strings.TrimSpace(ref)
-	if len(ref) > 60 {
-		ref = ref[:40] + "…" + ref[len(ref)-10:]
-	}
-	return `"` + ref + `"`
 }
 
 var rfmSegment = &Function{

@@ -98,31 +98,13 @@ var segmentName = &Function{
 	ExampleResult: "Lost",
 }
 
-// segRef quotes a model reference for an error message, eliding the middle
-// of inline JSON.
-func segRef(ref string) string {
-	ref = strings.TrimSpace(ref)
-	if len(ref) > 60 {
-		ref = ref[:40] + "…" + ref[len(ref)-10:]
-	}
-	return `"` + ref + `"`
-}
-
 // kmeansModel resolves args[0] to a k-means model.
 func kmeansModel(f *Function, c *Call, args []Value) (*kmeans.Model, error) {
 	ref, err := f.Str(args, 0)
 	if err != nil {
 		return nil, err
 	}
-	kind, model, err := c.Model(ref)
-	if err != nil {
-		return nil, err
-	}
-	m, ok := model.(*kmeans.Model)
-	if kind != kmeans.Kind || !ok {
-		return nil, f.Errorf("model %s is a %s model, not a kmeans model", segRef(ref), kind)
-	}
-	return m, nil
+	return modelOf[*kmeans.Model](f, c, ref, kmeans.Kind, "a kmeans model")
 }
 
 // assignArgs resolves the model and reads the feature arguments into
