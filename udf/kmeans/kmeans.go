@@ -23,10 +23,10 @@ import (
 
 // Options tune Fit. Zero values select the defaults.
 type Options struct {
-	NInit   int     // restarts, best inertia wins (default 10)
+	NInit   int     // restarts, best inertia wins (default DefaultNInit)
 	Seed    int64   // random seed; equal seeds give identical results
-	MaxIter int     // Lloyd iterations per restart (default 300)
-	Tol     float64 // relative tolerance (default 1e-4); negative means 0
+	MaxIter int     // Lloyd iterations per restart (default DefaultMaxIter)
+	Tol     float64 // relative tolerance (default DefaultTol); negative means 0
 }
 
 // Result is a fitted clustering.
@@ -53,14 +53,14 @@ func Fit(x []float64, n, d, k int, opts Options) (*Result, error) {
 		return nil, err
 	}
 	if opts.NInit <= 0 {
-		opts.NInit = 10
+		opts.NInit = DefaultNInit
 	}
 	if opts.MaxIter <= 0 {
-		opts.MaxIter = 300
+		opts.MaxIter = DefaultMaxIter
 	}
 	switch {
 	case opts.Tol == 0:
-		opts.Tol = 1e-4
+		opts.Tol = DefaultTol
 	case opts.Tol < 0:
 		opts.Tol = 0
 	}

@@ -58,9 +58,9 @@ func profiles(m *Model) [][]float64 {
 		sd = math.Sqrt(sd / total)
 		div := 1.0
 		switch m.Scaler.Method {
-		case "standard":
+		case ScaleStandard:
 			mean = 0 // already z-scores: the training mean is 0
-		case "robust":
+		case ScaleRobust:
 			div = 1 / 1.349 // IQR units → σ units: IQR ≈ 1.349σ
 		default:
 			div = sd
