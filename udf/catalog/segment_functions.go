@@ -22,7 +22,7 @@ func init() {
 			"Mean silhouette coefficient of a clustering, as scikit-learn's silhouette_score (Euclidean): "+
 				"s(i) = (b − a)/max(a, b) with a the mean distance to the own cluster and b to the nearest other one, "+
 				"0 for a point alone in its cluster. NULL when there are fewer than 2 clusters or every row is its own cluster. "+
-				"Exact: n(n−1)/2 distances, computed once each on every core in O(n) memory (200k rows: 4.4 s on 2 cores, see docs/PERFORMANCE.md).",
+				"Exact: n(n−1)/2 distances, computed once each on every core in O(n) memory (timings in docs/PERFORMANCE.md).",
 			"0.7980"),
 		metricAggregate("silhouette_simplified", cluster.SilhouetteSimplified,
 			"MADlib's simplified silhouette: as silhouette but a is the distance to the own cluster's centroid and b to "+

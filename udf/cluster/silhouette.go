@@ -90,17 +90,16 @@ func checkLabelCount(k, n int) error {
 // AVX-512 kernels on amd64; build tag purego for plain Go); memory is
 // O(n·(d+k)) per core, never n×n. When workers·k·n sums would pass 512 MB
 // (many clusters) a row mode computes each distance twice but keeps only a
-// few rows' sums. Measured on a 2-core Xeon (Sapphire Rapids): 0.45 ns of
-// CPU per pair, 200k 3-D points in about 5–7 s.
+// few rows' sums. docs/PERFORMANCE.md has the measured timings.
 func Silhouette(x []float64, d int, labels []int) (float64, error) {
 	return SilhouetteProgress(x, d, labels, nil)
 }
 
 // SilhouetteProgress is Silhouette with a progress callback, called (never
 // concurrently, from the workers) after each block of rows with the work
-// done out of total, in units proportional to pairs (tiles of 256×256
-// pairs; row blocks in row mode). For n = 1M there are about 7.6M tiles and
-// 3907 calls.
+// done out of total, in units proportional to pairs: tiles of tile×tile
+// pairs, nb(nb+1)/2 of them reported in nb calls for nb = ⌈n/tile⌉ (row
+// blocks in row mode).
 func SilhouetteProgress(x []float64, d int, labels []int, progress func(done, total int)) (float64, error) {
 	s, err := silhouetteSamples(x, d, labels, progress)
 	if err != nil {

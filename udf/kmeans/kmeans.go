@@ -207,10 +207,8 @@ func (w *workspace) seed(x []float64, rng *rand.Rand) {
 	trials := 2 + int(math.Log(float64(k)))
 	first := rng.IntN(n)
 	copy(w.centers[:d], x[first*d:first*d+d])
-	pot := 0.0
 	for i := 0; i < n; i++ {
 		w.closest[i] = num.SqDist(x[i*d:i*d+d], w.centers[:d])
-		pot += w.closest[i]
 	}
 	for c := 1; c < k; c++ {
 		s := 0.0
@@ -233,9 +231,7 @@ func (w *workspace) seed(x []float64, rng *rand.Rand) {
 		}
 		copy(w.centers[c*d:c*d+d], x[bestID*d:bestID*d+d])
 		w.closest, w.bestCand = w.bestCand, w.closest
-		pot = bestPot
 	}
-	_ = pot
 }
 
 // candidatePotential sets cand[i] = min(closest[i], ‖x_i − row‖²) for every

@@ -199,7 +199,7 @@ func (m *Model) scaleInto(z, x []float64) error {
 // of Features): the transform and scaling are applied, then the nearest
 // centroid wins (ties → lowest id, as argmin). distance is the Euclidean
 // distance to that centroid in scaled units. It does not allocate for up to
-// 32 features and is safe for concurrent use.
+// maxStackFeatures features and is safe for concurrent use.
 func (m *Model) Assign(x []float64) (segment int, distance float64, err error) {
 	d := len(m.Features)
 	if len(x) != d {
