@@ -21,9 +21,6 @@ type ModelStore interface {
 	LookupModel(name string, version int64) (kind, spec string, err error)
 }
 
-// ErrModelNotFound is wrapped by ModelStore implementations for a missing model.
-var ErrModelNotFound = errors.New("model not found")
-
 // NameTTL bounds how long a model resolved by bare name ("rfm") is reused
 // before the registry is asked again, so that a model trained by another
 // process (the CLI while a shell is open) is picked up. Versioned references

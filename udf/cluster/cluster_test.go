@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -352,5 +353,32 @@ func TestSilhouetteLarge(t *testing.T) {
 		n, s, el, float64(el.Nanoseconds())/pairs, calls, runtime.GOMAXPROCS(0))
 	if s < -1 || s > 1 {
 		t.Errorf("silhouette %v out of [-1, 1]", s)
+	}
+}
+
+// TestErrorsNamePackage: every input error starts with "cluster: ", and the
+// label-count errors wrap ErrLabelCount.
+func TestErrorsNamePackage(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		x      []float64
+		d      int
+		labels []int
+		want   string
+	}{
+		{"d = 0", []float64{1}, 0, []int{0}, "cluster: dimension must be at least 1, got 0"},
+		{"ragged", []float64{1, 2, 3}, 2, []int{0}, "cluster: 3 coordinates do not form rows of 2"},
+		{"labels", []float64{1, 2}, 1, []int{0}, "cluster: 1 labels for 2 points"},
+		{"empty", nil, 1, nil, "cluster: no points"},
+		{"NaN", []float64{1, math.NaN()}, 1, []int{0, 1}, "cluster: point 1 coordinate 0 is not finite (NaN)"},
+		{"one label", []float64{1, 2, 3}, 1, []int{0, 0, 0}, "cluster: number of labels out of range: number of labels is 1"},
+	} {
+		_, err := DaviesBouldin(c.x, c.d, c.labels)
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want it to start with %q", c.name, err, c.want)
+		}
+		if c.name == "one label" && !errors.Is(err, ErrLabelCount) {
+			t.Errorf("%s: %v does not wrap ErrLabelCount", c.name, err)
+		}
 	}
 }

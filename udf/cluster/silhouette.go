@@ -20,10 +20,6 @@ import (
 	"github.com/custseg/custseg/udf/internal/num"
 )
 
-// ErrLabelCount is wrapped by the errors returned when a metric is undefined
-// for the number of distinct labels (fewer than 2, or as many as points).
-var ErrLabelCount = errors.New("number of labels out of range")
-
 // encoded is a validated input: labels mapped to 0..k-1 and cluster sizes.
 type encoded struct {
 	n, d, k int
@@ -34,21 +30,21 @@ type encoded struct {
 // encode validates x, d and labels and maps labels to 0..k-1.
 func encode(x []float64, d int, labels []int) (*encoded, error) {
 	if d < 1 {
-		return nil, fmt.Errorf("dimension must be at least 1, got %d", d)
+		return nil, fmt.Errorf("cluster: dimension must be at least 1, got %d", d)
 	}
 	if len(x)%d != 0 {
-		return nil, fmt.Errorf("%d coordinates do not form rows of %d", len(x), d)
+		return nil, fmt.Errorf("cluster: %d coordinates do not form rows of %d", len(x), d)
 	}
 	n := len(x) / d
 	if len(labels) != n {
-		return nil, fmt.Errorf("%d labels for %d points", len(labels), n)
+		return nil, fmt.Errorf("cluster: %d labels for %d points", len(labels), n)
 	}
 	if n == 0 {
-		return nil, errors.New("no points")
+		return nil, errors.New("cluster: no points")
 	}
 	for i, v := range x {
 		if !num.Finite(v) {
-			return nil, fmt.Errorf("point %d coordinate %d is not finite (%v)", i/d, i%d, v)
+			return nil, fmt.Errorf("cluster: point %d coordinate %d is not finite (%v)", i/d, i%d, v)
 		}
 	}
 	uniq := append([]int(nil), labels...)
@@ -73,7 +69,7 @@ func encode(x []float64, d int, labels []int) (*encoded, error) {
 // checkLabelCount is scikit-learn's check_number_of_labels: 2 <= k <= n-1.
 func checkLabelCount(k, n int) error {
 	if k < 2 || k > n-1 {
-		return fmt.Errorf("%w: number of labels is %d; valid values are 2 to n_samples - 1 (inclusive), n_samples = %d", ErrLabelCount, k, n)
+		return fmt.Errorf("cluster: %w: number of labels is %d; valid values are 2 to n_samples - 1 (inclusive), n_samples = %d", ErrLabelCount, k, n)
 	}
 	return nil
 }
