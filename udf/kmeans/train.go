@@ -14,6 +14,7 @@ import (
 
 	"github.com/custseg/custseg/udf/cluster"
 	"github.com/custseg/custseg/udf/internal/num"
+	"gonum.org/v1/gonum/stat"
 )
 
 // TrainOptions tune Train and AutoK. Zero values select the defaults.
@@ -92,7 +93,7 @@ func prepare(rows []float64, n int, features []string, o TrainOptions) (*prepare
 		col := t[j*n : j*n+n]
 		switch o.Scaler {
 		case ScaleStandard:
-			center[j], scale[j] = meanStd(col)
+			center[j], scale[j] = stat.PopMeanStdDev(col, nil)
 		case ScaleRobust:
 			center[j], scale[j] = medianIQR(col)
 		default: // ScaleNone
@@ -111,20 +112,6 @@ func prepare(rows []float64, n int, features []string, o TrainOptions) (*prepare
 		}
 	}
 	return &prepared{m: m, z: z, n: n}, nil
-}
-
-// meanStd returns the mean and the population standard deviation.
-func meanStd(v []float64) (float64, float64) {
-	mean := 0.0
-	for _, x := range v {
-		mean += x
-	}
-	mean /= float64(len(v))
-	s := 0.0
-	for _, x := range v {
-		s += (x - mean) * (x - mean)
-	}
-	return mean, math.Sqrt(s / float64(len(v)))
 }
 
 // medianIQR returns the median and q75 − q25, type-7 quantiles (numpy's
@@ -195,7 +182,7 @@ func (p *prepared) train(k int, opts TrainOptions) (*Model, error) {
 		//   SE = sd(s_i) / √s · √(1 − s/n)   (finite-population correction).
 		sx, sl := Sample(p.z, r.Labels, d, opts.SampleSize, opts.Seed)
 		if si, err := cluster.SilhouetteSamples(sx, d, sl); err == nil {
-			mean, sd := meanSD(si)
+			mean, sd := stat.MeanStdDev(si, nil)
 			m.Metrics["silhouette"] = mean
 			m.Metrics["silhouette_se"] = sd / math.Sqrt(float64(len(si))) * math.Sqrt(1-float64(len(si))/float64(p.n))
 			m.SilhouetteSampleSize = len(sl)
@@ -209,21 +196,6 @@ func (p *prepared) train(k int, opts TrainOptions) (*Model, error) {
 	}
 	m.SegmentNames = NameSegments(&m)
 	return &m, nil
-}
-
-// meanSD returns the mean and the sample standard deviation of xs.
-func meanSD(xs []float64) (mean, sd float64) {
-	for _, x := range xs {
-		mean += x
-	}
-	mean /= float64(len(xs))
-	for _, x := range xs {
-		sd += (x - mean) * (x - mean)
-	}
-	if len(xs) > 1 {
-		sd = math.Sqrt(sd / float64(len(xs)-1))
-	}
-	return mean, sd
 }
 
 // Sample draws s of the n rows uniformly without replacement (partial
