@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -147,16 +148,7 @@ func TestKernelAgainstReference(t *testing.T) {
 		old := runtime.GOMAXPROCS(procs)
 		for _, tc := range cases {
 			x, lab := randomInput(r, tc.n, tc.d, tc.k, tc.singletons)
-			got, err := SilhouetteSamples(x, tc.d, lab)
-			if err != nil {
-				t.Fatalf("%+v: %v", tc, err)
-			}
-			want := refSilhouetteSamples(x, tc.d, lab)
-			for i := range want {
-				if math.Abs(got[i]-want[i]) > 1e-12 { // same formula, different summation order
-					t.Fatalf("%+v procs=%d: s(%d) = %.17g, reference %.17g", tc, procs, i, got[i], want[i])
-				}
-			}
+			matchReference(t, fmt.Sprintf("%+v procs=%d", tc, procs), x, tc.d, lab)
 		}
 		runtime.GOMAXPROCS(old)
 	}
@@ -174,16 +166,7 @@ func TestRowModeAgainstReference(t *testing.T) {
 	} {
 		rowModeBudget = tc.budget
 		x, lab := randomInput(r, tc.n, tc.d, tc.k, tc.singletons)
-		got, err := SilhouetteSamples(x, tc.d, lab)
-		if err != nil {
-			t.Fatalf("%+v: %v", tc, err)
-		}
-		want := refSilhouetteSamples(x, tc.d, lab)
-		for i := range want {
-			if math.Abs(got[i]-want[i]) > 1e-12 { // same formula, different summation order
-				t.Fatalf("%+v: s(%d) = %.17g, reference %.17g", tc, i, got[i], want[i])
-			}
-		}
+		matchReference(t, fmt.Sprintf("%+v", tc), x, tc.d, lab)
 	}
 	calls := 0
 	x, lab := randomInput(r, 1000, 3, 5, 0)
@@ -379,6 +362,22 @@ func TestErrorsNamePackage(t *testing.T) {
 		}
 		if c.name == "one label" && !errors.Is(err, ErrLabelCount) {
 			t.Errorf("%s: %v does not wrap ErrLabelCount", c.name, err)
+		}
+	}
+}
+
+// matchReference fails t unless SilhouetteSamples agrees with the reference
+// on every point, to 1e-12 (same formula, different summation order).
+func matchReference(t *testing.T, what string, x []float64, d int, lab []int) {
+	t.Helper()
+	got, err := SilhouetteSamples(x, d, lab)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	want := refSilhouetteSamples(x, d, lab)
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-12 {
+			t.Fatalf("%s: s(%d) = %.17g, reference %.17g", what, i, got[i], want[i])
 		}
 	}
 }
