@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -21,9 +20,6 @@ type ModelStore interface {
 	// returns an error wrapping ErrModelNotFound.
 	LookupModel(name string, version int64) (kind, spec string, err error)
 }
-
-// ErrModelNotFound is wrapped by ModelStore implementations for a missing model.
-var ErrModelNotFound = errors.New("model not found")
 
 // NameTTL bounds how long a model resolved by bare name ("rfm") is reused
 // before the registry is asked again, so that a model trained by another
@@ -48,17 +44,15 @@ type Call struct {
 	Scratch []float64
 }
 
-// generation is bumped by Invalidate; a Call's one-entry cache and the
-// shared cache are dropped when it changes.
+// generation is bumped by Invalidate; a Call's one-entry cache is dropped
+// when it changes (and Invalidate empties the shared models cache).
 var generation atomic.Uint64
 
 // Invalidate drops every cached model resolution. The registry code calls it
 // after any write to custseg_models in this process.
 func Invalidate() {
 	generation.Add(1)
-	shared.mu.Lock()
-	shared.m = map[cacheKey]cacheEntry{}
-	shared.mu.Unlock()
+	models.reset()
 }
 
 type cacheKey struct {
@@ -72,12 +66,11 @@ type cacheEntry struct {
 	expires time.Time // zero: never
 }
 
-var shared = struct {
-	mu sync.RWMutex
-	m  map[cacheKey]cacheEntry
-}{m: map[cacheKey]cacheEntry{}}
+// models is the shared cache of resolutions, across Calls and threads.
+var models = newCache[cacheKey, cacheEntry](modelCacheMax, nil)
 
-const sharedCacheMax = 256
+// modelCacheMax bounds the models cache (entries).
+const modelCacheMax = 256
 
 // recheckEvery is how many calls a Call reuses its last bare-name resolution
 // before consulting the shared (TTL-bound) cache again; it keeps the per-row
@@ -104,6 +97,35 @@ func (c *Call) Model(ref string) (kind string, model any, err error) {
 	return kind, model, nil
 }
 
+// modelOf resolves ref through c (a fresh Call when nil) for function f and
+// checks that it is a model of kind want, decoded as M; noun names that kind
+// in the error ("an rfm model").
+func modelOf[M any](f *Function, c *Call, ref, want, noun string) (M, error) {
+	var zero M
+	if c == nil {
+		c = &Call{}
+	}
+	kind, model, err := c.Model(ref)
+	if err != nil {
+		return zero, err
+	}
+	m, ok := model.(M)
+	if kind != want || !ok {
+		return zero, f.Errorf("model %s is a %s model, not %s", shortRef(ref), kind, noun)
+	}
+	return m, nil
+}
+
+// shortRef quotes a model reference for an error message, eliding the middle
+// of inline JSON.
+func shortRef(ref string) string {
+	ref = strings.TrimSpace(ref)
+	if len(ref) > 60 {
+		ref = ref[:40] + "…" + ref[len(ref)-10:]
+	}
+	return `"` + ref + `"`
+}
+
 func (c *Call) resolve(ref string) (string, any, error) {
 	trimmed := strings.TrimSpace(ref)
 	if trimmed == "" {
@@ -119,7 +141,7 @@ func (c *Call) resolve(ref string) (string, any, error) {
 	cacheable := key.store == nil || reflect.TypeOf(key.store).Comparable()
 	now := time.Now()
 	if cacheable {
-		if e, ok := sharedGet(key); ok && (e.expires.IsZero() || now.Before(e.expires)) {
+		if e, ok := models.get(key); ok && (e.expires.IsZero() || now.Before(e.expires)) {
 			return e.kind, e.model, nil
 		}
 	}
@@ -160,25 +182,9 @@ func (c *Call) resolve(ref string) (string, any, error) {
 	}
 	if cacheable {
 		key.ref = strings.Clone(key.ref)
-		sharedPut(key, cacheEntry{kind: kind, model: model, expires: expires})
+		models.put(key, cacheEntry{kind: kind, model: model, expires: expires})
 	}
 	return kind, model, nil
-}
-
-func sharedGet(key cacheKey) (cacheEntry, bool) {
-	shared.mu.RLock()
-	defer shared.mu.RUnlock()
-	e, ok := shared.m[key]
-	return e, ok
-}
-
-func sharedPut(key cacheKey, e cacheEntry) {
-	shared.mu.Lock()
-	defer shared.mu.Unlock()
-	if len(shared.m) >= sharedCacheMax {
-		shared.m = map[cacheKey]cacheEntry{}
-	}
-	shared.m[key] = e
 }
 
 // MaxModelName is the longest model name ValidModelName accepts.

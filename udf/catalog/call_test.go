@@ -43,3 +43,81 @@ func TestNonComparableStore(t *testing.T) {
 		t.Fatal("model resolution hung: the shared cache lock leaked")
 	}
 }
+
+func TestValidModelName(t *testing.T) {
+	long := strings.Repeat("a", MaxModelName+1)
+	for _, c := range []struct {
+		name string
+		want string // "" for accepted, else a substring of the error
+	}{
+		{"rfm", ""},
+		{"segments", ""},
+		{"_x", ""},
+		{"a.b-c_1", ""},
+		{"A", ""},
+		{strings.Repeat("a", MaxModelName), ""},
+		{"", "model name is empty"},
+		{`seg'x`, `model name "seg'x": use an ASCII letter or '_' first`},
+		{"ség", `model name "ség": use an ASCII letter or '_' first`},
+		{"1abc", `model name "1abc": use an ASCII letter or '_' first`},
+		{"a b", `model name "a b": use an ASCII letter`},
+		{"a@b", `model name "a@b": use an ASCII letter`},
+		{"{", `model name "{": use an ASCII letter`},
+		{"-a", `model name "-a": use an ASCII letter`},
+		{".a", `model name ".a": use an ASCII letter`},
+		{long, "is 129 bytes long: at most 128"},
+	} {
+		err := ValidModelName(c.name)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("ValidModelName(%q) = %v, want nil", c.name, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("ValidModelName(%.40q) = %v, want an error containing %q", c.name, err, c.want)
+		}
+	}
+}
+
+// TestParseModelRefChecksName: every reference, with or without a version,
+// goes through ValidModelName.
+func TestParseModelRefChecksName(t *testing.T) {
+	for _, c := range []struct {
+		ref     string
+		name    string
+		version int64
+		want    string
+	}{
+		{"rfm", "rfm", 0, ""},
+		{"a.b-c_1@12", "a.b-c_1", 12, ""},
+		{"seg'x@2", "", 0, `model reference "seg'x@2": model name "seg'x": use an ASCII letter`},
+		{"ség", "", 0, `model reference "ség": model name "ség"`},
+		{"1abc@1", "", 0, `model name "1abc"`},
+		{"a@b@1", "", 0, `model name "a@b"`},
+		{"@3", "", 0, `model reference "@3" has no name`},
+		{"rfm@0", "", 0, "the version after @ must be a positive integer"},
+		{"rfm@x", "", 0, "the version after @ must be a positive integer"},
+	} {
+		name, version, err := ParseModelRef(c.ref)
+		if c.want == "" {
+			if err != nil || name != c.name || version != c.version {
+				t.Errorf("ParseModelRef(%q) = %q, %d, %v; want %q, %d, nil", c.ref, name, version, err, c.name, c.version)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ParseModelRef(%q) = %v, want an error containing %q", c.ref, err, c.want)
+		}
+	}
+}
+
+// TestFunctionsRefuseBadNames: a SQL function resolving a model name applies
+// the same rule before asking the store.
+func TestFunctionsRefuseBadNames(t *testing.T) {
+	store := mapStore{}
+	for _, fn := range []string{"rfm_score", "assign_segment"} {
+		f := Lookup(fn)
+		_, err := f.CallScalar(&Call{Store: store}, []Value{TextValue("seg'x"), IntValue(1), IntValue(2), IntValue(3)})
+		if err == nil || !strings.Contains(err.Error(), `model name "seg'x": use an ASCII letter`) || !strings.HasPrefix(err.Error(), fn) {
+			t.Errorf("%s('seg''x', ...) = %v, want an error of %s naming the rule", fn, err, fn)
+		}
+	}
+}

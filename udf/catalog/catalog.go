@@ -4,16 +4,18 @@
 // loadable extensions) registers from this one list, so the SQL surface is
 // identical everywhere.
 //
-// Bindings convert engine values into []Value, call Function.Call (scalars)
-// or the Aggregate methods, and write the result back. They never decide
-// semantics themselves: NULL handling, argument checks and error wording
-// live here.
+// Bindings convert engine values into []Value, call Function.CallScalar
+// (scalars) or Step, Merge and Final (aggregates), and write the result
+// back. They never decide semantics themselves: NULL handling, argument
+// checks and error wording live here.
 package catalog
 
 import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/custseg/custseg/udf/internal/num"
 )
 
 // Type is the SQL type of a parameter or result.
@@ -279,13 +281,13 @@ func (f *Function) wrap(err error) error {
 	return fmt.Errorf("%s: %w", f.Name, err)
 }
 
-// Float reads argument i as a number. Integers convert exactly; text is an
-// error naming the parameter; NaN and ±Inf are errors unless allowNaN.
+// Float reads argument i as a number. Integers convert to the nearest
+// double; text, NaN and ±Inf are errors naming the parameter.
 func (f *Function) Float(args []Value, i int) (float64, error) {
 	a := args[i]
 	switch a.Type {
 	case Double:
-		if math.IsNaN(a.Float) || math.IsInf(a.Float, 0) {
+		if !num.Finite(a.Float) {
 			return 0, f.Errorf("%s must be a finite number, got %v", f.ParamName(i), a.Float)
 		}
 		return a.Float, nil
@@ -317,18 +319,4 @@ func (f *Function) Str(args []Value, i int) (string, error) {
 		return a.Text, nil
 	}
 	return "", f.Errorf("%s must be text, got %s", f.ParamName(i), a.describe())
-}
-
-// Floats reads arguments from..len(args) as numbers into dst (reused to
-// avoid allocation) and returns it.
-func (f *Function) Floats(dst []float64, args []Value, from int) ([]float64, error) {
-	dst = dst[:0]
-	for i := from; i < len(args); i++ {
-		x, err := f.Float(args, i)
-		if err != nil {
-			return nil, err
-		}
-		dst = append(dst, x)
-	}
-	return dst, nil
 }

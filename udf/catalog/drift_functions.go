@@ -3,7 +3,6 @@ package catalog
 import (
 	"math"
 	"strings"
-	"sync"
 
 	"github.com/custseg/custseg/udf/drift"
 )
@@ -135,32 +134,22 @@ func psiBinImpl(c *Call, args []Value) (Value, error) {
 	return IntValue(int64(b.Bin(v) + 1)), nil
 }
 
-// binsCache holds parsed bins by their JSON text: a query passes the same
+// parsedBins holds parsed bins by their JSON text: a query passes the same
 // text on every row, and parsing it per row would cost more than binning.
-var binsCache = struct {
-	sync.RWMutex
-	m map[string]*drift.Bins
-}{m: map[string]*drift.Bins{}}
+var parsedBins = newCache[string, *drift.Bins](binsCacheMax, nil)
 
+// binsCacheMax bounds parsedBins (entries).
 const binsCacheMax = 256
 
 func binsFor(f *Function, text string) (*drift.Bins, error) {
-	binsCache.RLock()
-	b := binsCache.m[text]
-	binsCache.RUnlock()
-	if b != nil {
+	if b, ok := parsedBins.get(text); ok {
 		return b, nil
 	}
 	parsed, err := drift.ParseBins(text)
 	if err != nil {
 		return nil, f.Errorf("expected_bins: %v", err)
 	}
-	b = &parsed
-	binsCache.Lock()
-	if len(binsCache.m) >= binsCacheMax {
-		binsCache.m = map[string]*drift.Bins{}
-	}
-	binsCache.m[strings.Clone(text)] = b
-	binsCache.Unlock()
+	b := &parsed
+	parsedBins.put(strings.Clone(text), b)
 	return b, nil
 }

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"strings"
-	"sync"
 
 	"github.com/custseg/custseg/udf/rfm"
 )
@@ -52,28 +51,11 @@ func rfmScoreImpl(c *Call, args []Value) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
-	if c == nil {
-		c = &Call{}
-	}
-	kind, model, err := c.Model(ref)
+	m, err := modelOf[*rfm.Model](f, c, ref, rfm.Kind, "an rfm model")
 	if err != nil {
 		return Value{}, err
 	}
-	m, ok := model.(*rfm.Model)
-	if kind != rfm.Kind || !ok {
-		return Value{}, f.Errorf("model %s is a %s model, not an rfm model", shortRef(ref), kind)
-	}
 	return IntValue(int64(m.Code(r, fr, mo))), nil
-}
-
-// shortRef quotes a model reference for an error message, eliding the middle
-// of inline JSON.
-func shortRef(ref string) string {
-	ref = strings.TrimSpace(ref)
-	if len(ref) > 60 {
-		ref = ref[:40] + "…" + ref[len(ref)-10:]
-	}
-	return `"` + ref + `"`
 }
 
 var rfmSegment = &Function{
@@ -121,20 +103,15 @@ func rfmSegmentImpl(c *Call, args []Value) (Value, error) {
 	return TextValue(seg), nil
 }
 
-// ruleCache holds compiled custom rule sets by their JSON text, so a query
+// ruleSets holds compiled custom rule sets by their JSON text, so a query
 // that passes the same rules on every row parses and checks them once.
-var ruleCache = struct {
-	sync.RWMutex
-	m map[string]*rfm.Lookup
-}{m: map[string]*rfm.Lookup{}}
+var ruleSets = newCache[string, *rfm.Lookup](ruleSetCacheMax, nil)
 
-const ruleCacheMax = 64
+// ruleSetCacheMax bounds ruleSets (entries).
+const ruleSetCacheMax = 64
 
 func customRules(text string) (*rfm.Lookup, error) {
-	ruleCache.RLock()
-	l := ruleCache.m[text]
-	ruleCache.RUnlock()
-	if l != nil {
+	if l, ok := ruleSets.get(text); ok {
 		return l, nil
 	}
 	rs, err := rfm.ParseRules(text)
@@ -144,12 +121,7 @@ func customRules(text string) (*rfm.Lookup, error) {
 	if err := rfm.CheckRules(rs); err != nil {
 		return nil, err
 	}
-	l = rs.Compile()
-	ruleCache.Lock()
-	if len(ruleCache.m) >= ruleCacheMax {
-		ruleCache.m = map[string]*rfm.Lookup{}
-	}
-	ruleCache.m[strings.Clone(text)] = l
-	ruleCache.Unlock()
+	l := rs.Compile()
+	ruleSets.put(strings.Clone(text), l)
 	return l, nil
 }

@@ -22,7 +22,7 @@ func init() {
 			"Mean silhouette coefficient of a clustering, as scikit-learn's silhouette_score (Euclidean): "+
 				"s(i) = (b − a)/max(a, b) with a the mean distance to the own cluster and b to the nearest other one, "+
 				"0 for a point alone in its cluster. NULL when there are fewer than 2 clusters or every row is its own cluster. "+
-				"Exact: n(n−1)/2 distances, computed once each on every core in O(n) memory (200k rows: 4.4 s on 2 cores, see docs/PERFORMANCE.md).",
+				"Exact: n(n−1)/2 distances, computed once each on every core in O(n) memory (timings in docs/PERFORMANCE.md).",
 			"0.7980"),
 		metricAggregate("silhouette_simplified", cluster.SilhouetteSimplified,
 			"MADlib's simplified silhouette: as silhouette but a is the distance to the own cluster's centroid and b to "+
@@ -98,31 +98,13 @@ var segmentName = &Function{
 	ExampleResult: "Lost",
 }
 
-// segRef quotes a model reference for an error message, eliding the middle
-// of inline JSON.
-func segRef(ref string) string {
-	ref = strings.TrimSpace(ref)
-	if len(ref) > 60 {
-		ref = ref[:40] + "…" + ref[len(ref)-10:]
-	}
-	return `"` + ref + `"`
-}
-
 // kmeansModel resolves args[0] to a k-means model.
 func kmeansModel(f *Function, c *Call, args []Value) (*kmeans.Model, error) {
 	ref, err := f.Str(args, 0)
 	if err != nil {
 		return nil, err
 	}
-	kind, model, err := c.Model(ref)
-	if err != nil {
-		return nil, err
-	}
-	m, ok := model.(*kmeans.Model)
-	if kind != kmeans.Kind || !ok {
-		return nil, f.Errorf("model %s is a %s model, not a kmeans model", segRef(ref), kind)
-	}
-	return m, nil
+	return modelOf[*kmeans.Model](f, c, ref, kmeans.Kind, "a kmeans model")
 }
 
 // assignArgs resolves the model and reads the feature arguments into

@@ -2,13 +2,17 @@ package cluster
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/custseg/custseg/udf/internal/num"
 )
 
 // dataset builds the deterministic points also built by the Python script
@@ -96,7 +100,7 @@ func refSilhouetteSamples(x []float64, d int, labels []int) []float64 {
 			if j == i {
 				continue
 			}
-			sum[labels[j]] += math.Sqrt(sqDist(x[i*d:i*d+d], x[j*d:j*d+d]))
+			sum[labels[j]] += math.Sqrt(num.SqDist(x[i*d:i*d+d], x[j*d:j*d+d]))
 		}
 		own := labels[i]
 		if size[own] == 1 {
@@ -144,16 +148,7 @@ func TestKernelAgainstReference(t *testing.T) {
 		old := runtime.GOMAXPROCS(procs)
 		for _, tc := range cases {
 			x, lab := randomInput(r, tc.n, tc.d, tc.k, tc.singletons)
-			got, err := SilhouetteSamples(x, tc.d, lab)
-			if err != nil {
-				t.Fatalf("%+v: %v", tc, err)
-			}
-			want := refSilhouetteSamples(x, tc.d, lab)
-			for i := range want {
-				if math.Abs(got[i]-want[i]) > 1e-12 { // same formula, different summation order
-					t.Fatalf("%+v procs=%d: s(%d) = %.17g, reference %.17g", tc, procs, i, got[i], want[i])
-				}
-			}
+			matchReference(t, fmt.Sprintf("%+v procs=%d", tc, procs), x, tc.d, lab)
 		}
 		runtime.GOMAXPROCS(old)
 	}
@@ -171,16 +166,7 @@ func TestRowModeAgainstReference(t *testing.T) {
 	} {
 		rowModeBudget = tc.budget
 		x, lab := randomInput(r, tc.n, tc.d, tc.k, tc.singletons)
-		got, err := SilhouetteSamples(x, tc.d, lab)
-		if err != nil {
-			t.Fatalf("%+v: %v", tc, err)
-		}
-		want := refSilhouetteSamples(x, tc.d, lab)
-		for i := range want {
-			if math.Abs(got[i]-want[i]) > 1e-12 { // same formula, different summation order
-				t.Fatalf("%+v: s(%d) = %.17g, reference %.17g", tc, i, got[i], want[i])
-			}
-		}
+		matchReference(t, fmt.Sprintf("%+v", tc), x, tc.d, lab)
 	}
 	calls := 0
 	x, lab := randomInput(r, 1000, 3, 5, 0)
@@ -350,5 +336,48 @@ func TestSilhouetteLarge(t *testing.T) {
 		n, s, el, float64(el.Nanoseconds())/pairs, calls, runtime.GOMAXPROCS(0))
 	if s < -1 || s > 1 {
 		t.Errorf("silhouette %v out of [-1, 1]", s)
+	}
+}
+
+// TestErrorsNamePackage: every input error starts with "cluster: ", and the
+// label-count errors wrap ErrLabelCount.
+func TestErrorsNamePackage(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		x      []float64
+		d      int
+		labels []int
+		want   string
+	}{
+		{"d = 0", []float64{1}, 0, []int{0}, "cluster: dimension must be at least 1, got 0"},
+		{"ragged", []float64{1, 2, 3}, 2, []int{0}, "cluster: 3 coordinates do not form rows of 2"},
+		{"labels", []float64{1, 2}, 1, []int{0}, "cluster: 1 labels for 2 points"},
+		{"empty", nil, 1, nil, "cluster: no points"},
+		{"NaN", []float64{1, math.NaN()}, 1, []int{0, 1}, "cluster: point 1 coordinate 0 is not finite (NaN)"},
+		{"one label", []float64{1, 2, 3}, 1, []int{0, 0, 0}, "cluster: number of labels out of range: number of labels is 1"},
+	} {
+		_, err := DaviesBouldin(c.x, c.d, c.labels)
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want it to start with %q", c.name, err, c.want)
+		}
+		if c.name == "one label" && !errors.Is(err, ErrLabelCount) {
+			t.Errorf("%s: %v does not wrap ErrLabelCount", c.name, err)
+		}
+	}
+}
+
+// matchReference fails t unless SilhouetteSamples agrees with the reference
+// on every point, to 1e-12 (same formula, different summation order).
+func matchReference(t *testing.T, what string, x []float64, d int, lab []int) {
+	t.Helper()
+	got, err := SilhouetteSamples(x, d, lab)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	want := refSilhouetteSamples(x, d, lab)
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-12 {
+			t.Fatalf("%s: s(%d) = %.17g, reference %.17g", what, i, got[i], want[i])
+		}
 	}
 }

@@ -2,6 +2,8 @@ package cluster
 
 import (
 	"math"
+
+	"github.com/custseg/custseg/udf/internal/num"
 )
 
 // centroids returns the k×d cluster means of an encoded input.
@@ -24,16 +26,6 @@ func centroids(x []float64, e *encoded) []float64 {
 	return c
 }
 
-func sqDist(a, b []float64) float64 {
-	b = b[:len(a)]
-	s := 0.0
-	for j, v := range a {
-		t := v - b[j]
-		s += t * t
-	}
-	return s
-}
-
 // Inertia returns the sum over points of the squared Euclidean distance to
 // the mean of the point's cluster: Σ_i ||x_i − μ_label(i)||². Any number of
 // clusters (k >= 1) is accepted.
@@ -45,7 +37,7 @@ func Inertia(x []float64, d int, labels []int) (float64, error) {
 	c := centroids(x, e)
 	s := 0.0
 	for i, l := range e.lab {
-		s += sqDist(x[i*d:i*d+d], c[l*d:l*d+d])
+		s += num.SqDist(x[i*d:i*d+d], c[l*d:l*d+d])
 	}
 	return s, nil
 }
@@ -72,13 +64,13 @@ func SilhouetteSimplified(x []float64, d int, labels []int) (float64, error) {
 	total := 0.0
 	for i, l := range e.lab {
 		row := x[i*d : i*d+d]
-		a := math.Sqrt(sqDist(row, c[l*d:l*d+d]))
+		a := math.Sqrt(num.SqDist(row, c[l*d:l*d+d]))
 		b := math.Inf(1)
 		for o := 0; o < e.k; o++ {
 			if o == l {
 				continue
 			}
-			if v := sqDist(row, c[o*d:o*d+d]); v < b {
+			if v := num.SqDist(row, c[o*d:o*d+d]); v < b {
 				b = v
 			}
 		}
@@ -111,7 +103,7 @@ func DaviesBouldin(x []float64, d int, labels []int) (float64, error) {
 	c := centroids(x, e)
 	intra := make([]float64, k)
 	for i, l := range e.lab {
-		intra[l] += math.Sqrt(sqDist(x[i*d:i*d+d], c[l*d:l*d+d]))
+		intra[l] += math.Sqrt(num.SqDist(x[i*d:i*d+d], c[l*d:l*d+d]))
 	}
 	for l := range intra {
 		intra[l] /= float64(e.size[l])
@@ -119,7 +111,7 @@ func DaviesBouldin(x []float64, d int, labels []int) (float64, error) {
 	cd := make([]float64, k*k)
 	for a := 0; a < k; a++ {
 		for b := 0; b < k; b++ {
-			cd[a*k+b] = math.Sqrt(sqDist(c[a*d:a*d+d], c[b*d:b*d+d]))
+			cd[a*k+b] = math.Sqrt(num.SqDist(c[a*d:a*d+d], c[b*d:b*d+d]))
 		}
 	}
 	// numpy.allclose(v, 0): |v| <= 1e-8 (atol) for every element.
@@ -178,10 +170,10 @@ func CalinskiHarabasz(x []float64, d int, labels []int) (float64, error) {
 	}
 	extra, intra := 0.0, 0.0
 	for l := 0; l < e.k; l++ {
-		extra += float64(e.size[l]) * sqDist(c[l*d:l*d+d], mean)
+		extra += float64(e.size[l]) * num.SqDist(c[l*d:l*d+d], mean)
 	}
 	for i, l := range e.lab {
-		intra += sqDist(x[i*d:i*d+d], c[l*d:l*d+d])
+		intra += num.SqDist(x[i*d:i*d+d], c[l*d:l*d+d])
 	}
 	if intra == 0 {
 		return 1, nil

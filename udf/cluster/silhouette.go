@@ -16,11 +16,9 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
-)
 
-// ErrLabelCount is wrapped by the errors returned when a metric is undefined
-// for the number of distinct labels (fewer than 2, or as many as points).
-var ErrLabelCount = errors.New("number of labels out of range")
+	"github.com/custseg/custseg/udf/internal/num"
+)
 
 // encoded is a validated input: labels mapped to 0..k-1 and cluster sizes.
 type encoded struct {
@@ -32,21 +30,21 @@ type encoded struct {
 // encode validates x, d and labels and maps labels to 0..k-1.
 func encode(x []float64, d int, labels []int) (*encoded, error) {
 	if d < 1 {
-		return nil, fmt.Errorf("dimension must be at least 1, got %d", d)
+		return nil, fmt.Errorf("cluster: dimension must be at least 1, got %d", d)
 	}
 	if len(x)%d != 0 {
-		return nil, fmt.Errorf("%d coordinates do not form rows of %d", len(x), d)
+		return nil, fmt.Errorf("cluster: %d coordinates do not form rows of %d", len(x), d)
 	}
 	n := len(x) / d
 	if len(labels) != n {
-		return nil, fmt.Errorf("%d labels for %d points", len(labels), n)
+		return nil, fmt.Errorf("cluster: %d labels for %d points", len(labels), n)
 	}
 	if n == 0 {
-		return nil, errors.New("no points")
+		return nil, errors.New("cluster: no points")
 	}
 	for i, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("point %d coordinate %d is not finite (%v)", i/d, i%d, v)
+		if !num.Finite(v) {
+			return nil, fmt.Errorf("cluster: point %d coordinate %d is not finite (%v)", i/d, i%d, v)
 		}
 	}
 	uniq := append([]int(nil), labels...)
@@ -71,7 +69,7 @@ func encode(x []float64, d int, labels []int) (*encoded, error) {
 // checkLabelCount is scikit-learn's check_number_of_labels: 2 <= k <= n-1.
 func checkLabelCount(k, n int) error {
 	if k < 2 || k > n-1 {
-		return fmt.Errorf("%w: number of labels is %d; valid values are 2 to n_samples - 1 (inclusive), n_samples = %d", ErrLabelCount, k, n)
+		return fmt.Errorf("cluster: %w: number of labels is %d; valid values are 2 to n_samples - 1 (inclusive), n_samples = %d", ErrLabelCount, k, n)
 	}
 	return nil
 }
@@ -88,17 +86,16 @@ func checkLabelCount(k, n int) error {
 // AVX-512 kernels on amd64; build tag purego for plain Go); memory is
 // O(n·(d+k)) per core, never n×n. When workers·k·n sums would pass 512 MB
 // (many clusters) a row mode computes each distance twice but keeps only a
-// few rows' sums. Measured on a 2-core Xeon (Sapphire Rapids): 0.45 ns of
-// CPU per pair, 200k 3-D points in about 5–7 s.
+// few rows' sums. docs/PERFORMANCE.md has the measured timings.
 func Silhouette(x []float64, d int, labels []int) (float64, error) {
 	return SilhouetteProgress(x, d, labels, nil)
 }
 
 // SilhouetteProgress is Silhouette with a progress callback, called (never
 // concurrently, from the workers) after each block of rows with the work
-// done out of total, in units proportional to pairs (tiles of 256×256
-// pairs; row blocks in row mode). For n = 1M there are about 7.6M tiles and
-// 3907 calls.
+// done out of total, in units proportional to pairs: tiles of tile×tile
+// pairs, nb(nb+1)/2 of them reported in nb calls for nb = ⌈n/tile⌉ (row
+// blocks in row mode).
 func SilhouetteProgress(x []float64, d int, labels []int, progress func(done, total int)) (float64, error) {
 	s, err := silhouetteSamples(x, d, labels, progress)
 	if err != nil {

@@ -21,6 +21,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/custseg/custseg/udf/internal/num"
 )
 
 const (
@@ -87,7 +89,7 @@ func FitBins(values []float64, nBins int) (Bins, error) {
 	sorted := make([]float64, n)
 	copy(sorted, values)
 	for _, v := range sorted {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if !num.Finite(v) {
 			return Bins{}, fmt.Errorf("drift: value %v is not a finite number", v)
 		}
 	}
@@ -182,7 +184,7 @@ func (b Bins) PSICounts(counts []int64) float64 {
 //
 //	PSI = Σ_i (a_i − e_i) · ln(a_i / e_i)
 //
-// A proportion of 0 is replaced by Epsilon (1e-4) in both factors, since
+// A proportion of 0 is replaced by Epsilon in both factors, since
 // ln(0) and a/0 are undefined. Every term is >= 0, so PSI >= 0, and it is 0
 // exactly when the distributions are equal. PSI panics when the lengths
 // differ (a caller bug: bins and proportions come from the same Bins).
@@ -205,10 +207,10 @@ func PSI(expected, actual []float64) float64 {
 }
 
 // Verdict reads the largest PSI over a model's features: below WatchPSI
-// (0.1) "stable", from 0.1 up to threshold "watch", from threshold on
-// "retrain". threshold <= 0 means DefaultThreshold (0.2); a threshold
-// below 0.1 leaves no "watch" band. NaN (no data) gives "unknown". reason
-// is one sentence for a person.
+// "stable", from WatchPSI up to threshold "watch", from threshold on
+// "retrain". threshold <= 0 means DefaultThreshold; a threshold below
+// WatchPSI leaves no "watch" band. NaN (no data) gives "unknown". reason is
+// one sentence for a person.
 func Verdict(maxPSI, threshold float64) (level string, reason string) {
 	if threshold <= 0 || math.IsNaN(threshold) {
 		threshold = DefaultThreshold
@@ -228,7 +230,7 @@ func Verdict(maxPSI, threshold float64) (level string, reason string) {
 // and len(Edges)+1 non-negative proportions summing to 1 (within 1e-6).
 func (b Bins) Validate() error {
 	for i, e := range b.Edges {
-		if math.IsNaN(e) || math.IsInf(e, 0) {
+		if !num.Finite(e) {
 			return fmt.Errorf("edge %d is not a finite number", i)
 		}
 		if i > 0 && e <= b.Edges[i-1] {

@@ -14,16 +14,19 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/custseg/custseg/udf/internal/num"
 )
 
 // Options tune Fit. Zero values select the defaults.
 type Options struct {
-	NInit   int     // restarts, best inertia wins (default 10)
+	NInit   int     // restarts, best inertia wins (default DefaultNInit)
 	Seed    int64   // random seed; equal seeds give identical results
-	MaxIter int     // Lloyd iterations per restart (default 300)
-	Tol     float64 // relative tolerance (default 1e-4); negative means 0
+	MaxIter int     // Lloyd iterations per restart (default DefaultMaxIter)
+	Tol     float64 // relative tolerance (default DefaultTol); negative means 0
 }
 
 // Result is a fitted clustering.
@@ -50,14 +53,14 @@ func Fit(x []float64, n, d, k int, opts Options) (*Result, error) {
 		return nil, err
 	}
 	if opts.NInit <= 0 {
-		opts.NInit = 10
+		opts.NInit = DefaultNInit
 	}
 	if opts.MaxIter <= 0 {
-		opts.MaxIter = 300
+		opts.MaxIter = DefaultMaxIter
 	}
 	switch {
 	case opts.Tol == 0:
-		opts.Tol = 1e-4
+		opts.Tol = DefaultTol
 	case opts.Tol < 0:
 		opts.Tol = 0
 	}
@@ -106,7 +109,7 @@ func validate(x []float64, n, d, k int) error {
 		return fmt.Errorf("kmeans: k = %d is more than the %d rows", k, n)
 	}
 	for i, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if !num.Finite(v) {
 			return fmt.Errorf("kmeans: row %d feature %d is not a finite number (%v)", i/d, i%d, v)
 		}
 	}
@@ -152,18 +155,6 @@ func meanVariance(x []float64, n, d int) float64 {
 		total += v / float64(n)
 	}
 	return total / float64(d)
-}
-
-// sqDist is ||a − b||². Fit and Model.Assign share it so that assignments
-// are bit-identical.
-func sqDist(a, b []float64) float64 {
-	b = b[:len(a)]
-	s := 0.0
-	for j, v := range a {
-		t := v - b[j]
-		s += t * t
-	}
-	return s
 }
 
 // workspace holds every buffer of one restart, reused across restarts so
@@ -216,10 +207,8 @@ func (w *workspace) seed(x []float64, rng *rand.Rand) {
 	trials := 2 + int(math.Log(float64(k)))
 	first := rng.IntN(n)
 	copy(w.centers[:d], x[first*d:first*d+d])
-	pot := 0.0
 	for i := 0; i < n; i++ {
-		w.closest[i] = sqDist(x[i*d:i*d+d], w.centers[:d])
-		pot += w.closest[i]
+		w.closest[i] = num.SqDist(x[i*d:i*d+d], w.centers[:d])
 	}
 	for c := 1; c < k; c++ {
 		s := 0.0
@@ -242,16 +231,14 @@ func (w *workspace) seed(x []float64, rng *rand.Rand) {
 		}
 		copy(w.centers[c*d:c*d+d], x[bestID*d:bestID*d+d])
 		w.closest, w.bestCand = w.bestCand, w.closest
-		pot = bestPot
 	}
-	_ = pot
 }
 
 // candidatePotential sets cand[i] = min(closest[i], ‖x_i − row‖²) for every
 // point and returns Σ cand[i], the potential if row became a centre: the
 // inner loop of greedy k-means++, run k·(2+ln k) times per restart over all
 // n points. d = 2 and 3 get straight-line loops (no per-point slicing); the
-// arithmetic is sqDist's, in the same order, so the result is bit-identical.
+// arithmetic is num.SqDist's, in the same order, so the result is bit-identical.
 func candidatePotential(x []float64, d int, row, closest, cand []float64) float64 {
 	n := len(closest)
 	cand = cand[:n]
@@ -283,7 +270,7 @@ func candidatePotential(x []float64, d int, row, closest, cand []float64) float6
 		}
 	default:
 		for i, old := range closest {
-			v := sqDist(x[i*d:i*d+d], row)
+			v := num.SqDist(x[i*d:i*d+d], row)
 			if old < v {
 				v = old
 			}
@@ -319,7 +306,7 @@ func (w *workspace) nearest2(row []float64) (int, float64, float64) {
 	best, b1, b2 := 0, math.Inf(1), math.Inf(1)
 	if d == 3 {
 		// The common RFM case, without per-centre slicing; same
-		// arithmetic as sqDist.
+		// arithmetic as num.SqDist.
 		r0, r1, r2 := row[0], row[1], row[2]
 		cs := w.centers[:3*w.k]
 		for c := 0; c < w.k; c++ {
@@ -335,7 +322,7 @@ func (w *workspace) nearest2(row []float64) (int, float64, float64) {
 		return best, math.Sqrt(b1), math.Sqrt(b2)
 	}
 	for c := 0; c < w.k; c++ {
-		v := sqDist(row, w.centers[c*d:c*d+d])
+		v := num.SqDist(row, w.centers[c*d:c*d+d])
 		if v < b1 {
 			b2 = b1
 			b1, best = v, c
@@ -411,7 +398,7 @@ func (w *workspace) lloyd(x []float64, maxIter int, tol float64) int {
 			m := math.Inf(1)
 			for o := 0; o < k; o++ {
 				if o != c {
-					m = math.Min(m, sqDist(w.centers[c*d:c*d+d], w.centers[o*d:o*d+d]))
+					m = math.Min(m, num.SqDist(w.centers[c*d:c*d+d], w.centers[o*d:o*d+d]))
 				}
 			}
 			w.half[c] = 0.5 * math.Sqrt(m)
@@ -436,7 +423,7 @@ func (w *workspace) lloyd(x []float64, maxIter int, tol float64) int {
 				continue
 			}
 			row := x[i*d : i*d+d]
-			w.upper[i] = math.Sqrt(sqDist(row, w.centers[l*d:l*d+d]))
+			w.upper[i] = math.Sqrt(num.SqDist(row, w.centers[l*d:l*d+d]))
 			if w.upper[i] <= m {
 				continue
 			}
@@ -472,10 +459,10 @@ func (w *workspace) relocateEmpty(x []float64) bool {
 	for t := 0; t < empty; t++ {
 		best, bestD := -1, -1.0
 		for i, l := range w.labels {
-			if w.counts[l] <= 1 || contains(w.far, i) {
+			if w.counts[l] <= 1 || slices.Contains(w.far, i) {
 				continue
 			}
-			if v := sqDist(x[i*d:i*d+d], w.centers[l*d:l*d+d]); v > bestD {
+			if v := num.SqDist(x[i*d:i*d+d], w.centers[l*d:l*d+d]); v > bestD {
 				best, bestD = i, v
 			}
 		}
@@ -506,22 +493,13 @@ func (w *workspace) relocateEmpty(x []float64) bool {
 	return true
 }
 
-func contains(s []int, v int) bool {
-	for _, t := range s {
-		if t == v {
-			return true
-		}
-	}
-	return false
-}
-
 // assignExact assigns every point to its nearest centre (ties → lowest
 // index) and returns the inertia.
 func (w *workspace) assignExact(x []float64) float64 {
 	d := w.d
 	inertia := 0.0
 	if d == 3 {
-		// Same arithmetic as sqDist, without per-point slicing.
+		// Same arithmetic as num.SqDist, without per-point slicing.
 		xs, cs := x[:3*w.n], w.centers[:3*w.k]
 		for i := 0; i < w.n; i++ {
 			r0, r1, r2 := xs[3*i], xs[3*i+1], xs[3*i+2]
@@ -541,7 +519,7 @@ func (w *workspace) assignExact(x []float64) float64 {
 		row := x[i*d : i*d+d]
 		best, bv := 0, math.Inf(1)
 		for c := 0; c < w.k; c++ {
-			if v := sqDist(row, w.centers[c*d:c*d+d]); v < bv {
+			if v := num.SqDist(row, w.centers[c*d:c*d+d]); v < bv {
 				best, bv = c, v
 			}
 		}

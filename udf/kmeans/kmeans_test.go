@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/custseg/custseg/udf/internal/num"
 )
 
 // qualityData is the deterministic dataset also built in Python for the
@@ -148,7 +150,7 @@ func TestFixedPoint(t *testing.T) {
 	for i := 0; i < 2000; i++ {
 		best, bv := -1, math.Inf(1)
 		for c := 0; c < 6; c++ {
-			if v := sqDist(x[i*3:i*3+3], r.Centroids[c*3:c*3+3]); v < bv {
+			if v := num.SqDist(x[i*3:i*3+3], r.Centroids[c*3:c*3+3]); v < bv {
 				best, bv = c, v
 			}
 		}
@@ -272,7 +274,7 @@ func TestHamerlyEqualsPlainLloyd(t *testing.T) {
 			for i := 0; i < n; i++ {
 				best, bv := 0, math.Inf(1)
 				for cc := 0; cc < k; cc++ {
-					if v := sqDist(x[i*d:i*d+d], c[cc*d:cc*d+d]); v < bv {
+					if v := num.SqDist(x[i*d:i*d+d], c[cc*d:cc*d+d]); v < bv {
 						best, bv = cc, v
 					}
 				}

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/custseg/custseg/udf/drift"
+	"github.com/custseg/custseg/udf/internal/num"
 )
 
 // Kind is the "kind" of a k-means model in the registry.
@@ -13,9 +14,9 @@ const Kind = "kmeans"
 
 // Scaler maps a transformed feature t to (t − Center) / Scale.
 type Scaler struct {
-	// Method is "standard" (mean and population standard deviation, as
-	// scikit-learn's StandardScaler), "robust" (median and interquartile
-	// range, as RobustScaler) or "none" (0 and 1).
+	// Method is ScaleStandard (mean and population standard deviation, as
+	// scikit-learn's StandardScaler), ScaleRobust (median and interquartile
+	// range, as RobustScaler) or ScaleNone (0 and 1).
 	Method string    `json:"method"`
 	Center []float64 `json:"center"`
 	Scale  []float64 `json:"scale"`
@@ -41,7 +42,7 @@ type KRow struct {
 type Model struct {
 	Kind      string   `json:"kind"` // always "kmeans"
 	Features  []string `json:"features"`
-	Transform string   `json:"transform"` // "log1p" or "none", applied to every feature
+	Transform string   `json:"transform"` // TransformLog1p or TransformNone, applied to every feature
 	Scaler    Scaler   `json:"scaler"`
 	K         int      `json:"k"`
 	Seed      int64    `json:"seed"`
@@ -97,33 +98,29 @@ func (m *Model) init() error {
 	if d == 0 {
 		return bad("no features")
 	}
-	switch m.Transform {
-	case "", "none":
-		m.Transform = "none"
-	case "log1p":
-	default:
-		return bad("transform %q: want \"log1p\" or \"none\"", m.Transform)
+	// Specs written before these fields existed leave them empty: no
+	// transform, no scaling.
+	if m.Transform == "" {
+		m.Transform = TransformNone
 	}
-	switch m.Scaler.Method {
-	case "", "none":
-		m.Scaler.Method = "none"
-		if len(m.Scaler.Center) == 0 && len(m.Scaler.Scale) == 0 {
-			m.Scaler.Center = make([]float64, d)
-			m.Scaler.Scale = make([]float64, d)
-			for j := range m.Scaler.Scale {
-				m.Scaler.Scale[j] = 1
-			}
-		}
-	case "standard", "robust":
-	default:
-		return bad("scaler method %q: want \"standard\", \"robust\" or \"none\"", m.Scaler.Method)
+	if err := CheckTransform(m.Transform); err != nil {
+		return bad("%v", err)
+	}
+	if m.Scaler.Method == "" {
+		m.Scaler.Method = ScaleNone
+	}
+	if err := CheckScale(m.Scaler.Method); err != nil {
+		return bad("%v", err)
+	}
+	if m.Scaler.Method == ScaleNone && len(m.Scaler.Center) == 0 && len(m.Scaler.Scale) == 0 {
+		m.Scaler = identity(d)
 	}
 	if len(m.Scaler.Center) != d || len(m.Scaler.Scale) != d {
 		return bad("scaler has %d centers and %d scales for %d features", len(m.Scaler.Center), len(m.Scaler.Scale), d)
 	}
 	for j := 0; j < d; j++ {
 		c, s := m.Scaler.Center[j], m.Scaler.Scale[j]
-		if !finite(c) || !finite(s) || s == 0 {
+		if !num.Finite(c) || !num.Finite(s) || s == 0 {
 			return bad("feature %q: scaler center %v, scale %v (need finite numbers, scale not 0)", m.Features[j], c, s)
 		}
 	}
@@ -139,7 +136,7 @@ func (m *Model) init() error {
 			return bad("centroid %d has %d coordinates for %d features", c, len(row), d)
 		}
 		for j, v := range row {
-			if !finite(v) {
+			if !num.Finite(v) {
 				return bad("centroid %d coordinate %d is not finite", c, j)
 			}
 		}
@@ -159,7 +156,14 @@ func (m *Model) init() error {
 	return nil
 }
 
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+// identity is the scaling of ScaleNone for d features: center 0, scale 1.
+func identity(d int) Scaler {
+	s := Scaler{Method: ScaleNone, Center: make([]float64, d), Scale: make([]float64, d)}
+	for j := range s.Scale {
+		s.Scale[j] = 1
+	}
+	return s
+}
 
 // D is the number of features.
 func (m *Model) D() int { return len(m.Features) }
@@ -175,9 +179,9 @@ func (m *Model) JSON() (string, error) {
 // uses it too, so Assign reproduces training assignments bit for bit.
 func (m *Model) scaleInto(z, x []float64) error {
 	z = z[:len(x)]
-	log := m.Transform == "log1p"
+	log := m.Transform == TransformLog1p
 	for j, v := range x {
-		if !finite(v) {
+		if !num.Finite(v) {
 			return fmt.Errorf("feature %q is not a finite number (%v)", m.Features[j], v)
 		}
 		if log {
@@ -195,7 +199,7 @@ func (m *Model) scaleInto(z, x []float64) error {
 // of Features): the transform and scaling are applied, then the nearest
 // centroid wins (ties → lowest id, as argmin). distance is the Euclidean
 // distance to that centroid in scaled units. It does not allocate for up to
-// 32 features and is safe for concurrent use.
+// maxStackFeatures features and is safe for concurrent use.
 func (m *Model) Assign(x []float64) (segment int, distance float64, err error) {
 	d := len(m.Features)
 	if len(x) != d {
@@ -220,7 +224,7 @@ func (m *Model) Assign(x []float64) (segment int, distance float64, err error) {
 func nearest(z, centers []float64, d int) (int, float64) {
 	best, bv := 0, math.Inf(1)
 	for c := 0; c*d < len(centers); c++ {
-		if v := sqDist(z, centers[c*d:c*d+d]); v < bv {
+		if v := num.SqDist(z, centers[c*d:c*d+d]); v < bv {
 			best, bv = c, v
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/custseg/custseg/udf/internal/num"
 )
 
 // rfmRows makes n synthetic customers (recency days, frequency, monetary)
@@ -55,7 +57,7 @@ func TestTrainAssignReproducesLabels(t *testing.T) {
 			if seg != r.Labels[i] {
 				t.Fatalf("%s: row %d assigned %d, trained label %d", scaler, i, seg, r.Labels[i])
 			}
-			want := math.Sqrt(sqDist(p.z[i*3:i*3+3], r.Centroids[seg*3:seg*3+3]))
+			want := math.Sqrt(num.SqDist(p.z[i*3:i*3+3], r.Centroids[seg*3:seg*3+3]))
 			if dist != want { // same arithmetic, bit-identical
 				t.Fatalf("row %d distance %v, want %v", i, dist, want)
 			}
@@ -123,7 +125,8 @@ func TestTrainErrors(t *testing.T) {
 		{"all equal rows", []float64{1, 2, 3, 1, 2, 3, 1, 2, 3}, 3, TrainOptions{K: 2}, "only 1 distinct rows"},
 		{"NaN", []float64{1, 2, 3, 1, math.NaN(), 3}, 2, TrainOptions{K: 1}, `row 1: feature "frequency" is not a finite number`},
 		{"log1p below -1", []float64{1, 2, 3, -2, 2, 3}, 2, TrainOptions{K: 1}, `feature "recency_days" = -2: log1p`},
-		{"bad scaler", []float64{1, 2, 3}, 1, TrainOptions{K: 1, Scaler: "minmax"}, "scaler"},
+		{"bad scaler", []float64{1, 2, 3}, 1, TrainOptions{K: 1, Scaler: "minmax"}, `kmeans: scaling "minmax": use standard, robust or none`},
+		{"bad transform", []float64{1, 2, 3}, 1, TrainOptions{K: 1, Transform: "log"}, `kmeans: transform "log": use log1p or none`},
 		{"ragged", []float64{1, 2}, 1, TrainOptions{K: 1}, "do not make"},
 	}
 	for _, tc := range cases {
@@ -284,5 +287,26 @@ func BenchmarkAssign(b *testing.B) {
 	x := []float64{1, 2, 3}
 	for b.Loop() {
 		m.Assign(x)
+	}
+}
+
+// TestParseModelTransformAndScaler: a spec without transform or scaler
+// (written before those fields existed) reads as none; unknown values are
+// refused with the accepted ones.
+func TestParseModelTransformAndScaler(t *testing.T) {
+	old, err := ParseModel(`{"kind":"kmeans","features":["a","b"],"k":1,"centroids":[[1,2]]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.Transform != TransformNone || old.Scaler.Method != ScaleNone || old.Scaler.Scale[1] != 1 || old.Scaler.Center[0] != 0 {
+		t.Errorf("old spec read as transform %q, scaler %+v; want none and the identity", old.Transform, old.Scaler)
+	}
+	for _, c := range []struct{ spec, want string }{
+		{`{"kind":"kmeans","features":["a"],"transform":"sqrt","k":1,"centroids":[[1]]}`, `kmeans model: transform "sqrt": use log1p or none`},
+		{`{"kind":"kmeans","features":["a"],"scaler":{"method":"minmax"},"k":1,"centroids":[[1]]}`, `kmeans model: scaling "minmax": use standard, robust or none`},
+	} {
+		if _, err := ParseModel(c.spec); err == nil || err.Error() != c.want {
+			t.Errorf("ParseModel(%s) = %v, want %q", c.spec, err, c.want)
+		}
 	}
 }

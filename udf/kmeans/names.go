@@ -58,9 +58,9 @@ func profiles(m *Model) [][]float64 {
 		sd = math.Sqrt(sd / total)
 		div := 1.0
 		switch m.Scaler.Method {
-		case "standard":
+		case ScaleStandard:
 			mean = 0 // already z-scores: the training mean is 0
-		case "robust":
+		case ScaleRobust:
 			div = 1 / 1.349 // IQR units → σ units: IQR ≈ 1.349σ
 		default:
 			div = sd
@@ -111,8 +111,7 @@ var prototypes = []prototype{
 // of D over all segments is smallest with no name used twice (an optimal
 // assignment, not a greedy one: a greedy pass can leave the most extreme
 // segment a leftover name). Beyond len(prototypes) segments, each takes
-// its nearest name with a number. Other models
-// get "Segment 1".."Segment k".
+// its nearest name with a number. Other models get "Segment 1".."Segment k".
 func NameSegments(m *Model) []string {
 	ri, fi, mi := rfmRoles(m.Features)
 	if ri < 0 || (fi < 0 && mi < 0) {
@@ -172,8 +171,8 @@ func NameSegments(m *Model) []string {
 
 // standardized re-centres and re-scales each feature of the centroid
 // profiles so that, weighted by segment size, their mean is 0 and their
-// spread 1, clipped to ±profileClip. Names then depend on how segments differ from one another, not
-// on the scaler the model was trained with.
+// spread 1, clipped to ±profileClip. Names then depend on how segments
+// differ from one another, not on the scaler the model was trained with.
 func standardized(m *Model, z [][]float64) [][]float64 {
 	if len(z) == 0 {
 		return z
@@ -219,7 +218,7 @@ const profileClip = 1.5
 // bestAssignment returns, for cost[c][p] (c < len(prototypes) rows), the
 // distinct column of each row minimising the total cost: dynamic
 // programming over the set of columns used by rows 0..c, O(k·2^P·P) with
-// P = len(prototypes) = 12, about half a million steps at most.
+// P = len(prototypes).
 func bestAssignment(cost [][]float64) []int {
 	k, p := len(cost), len(cost[0])
 	full := 1 << p

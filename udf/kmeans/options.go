@@ -19,8 +19,14 @@ const (
 
 	DefaultTransform = TransformLog1p
 	DefaultScale     = ScaleStandard
-	DefaultNInit     = 10 // restarts; the best inertia wins (scikit-learn's n_init)
+	DefaultNInit     = 10   // restarts; the best inertia wins (scikit-learn's n_init)
+	DefaultMaxIter   = 300  // Lloyd iterations per restart (scikit-learn's max_iter)
+	DefaultTol       = 1e-4 // relative to the mean feature variance (scikit-learn's tol)
 	DefaultSeed      = 0
+
+	// DefaultSampleSize bounds the rows Train computes the exact silhouette
+	// on (O(s²) pairs; see TrainOptions.SampleSize).
+	DefaultSampleSize = 20000
 
 	// DefaultKMin and DefaultKMax bound automatic k (--k auto). MinK is the
 	// smallest k any training accepts: one segment is no segmentation.

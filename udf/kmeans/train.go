@@ -8,41 +8,42 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/custseg/custseg/udf/cluster"
+	"github.com/custseg/custseg/udf/internal/num"
+	"gonum.org/v1/gonum/stat"
 )
 
 // TrainOptions tune Train and AutoK. Zero values select the defaults.
 type TrainOptions struct {
 	K         int    // clusters (Train only)
-	Transform string // "log1p" (default) or "none"
-	Scaler    string // "standard" (default), "robust" or "none"
+	Transform string // one of Transforms, default DefaultTransform
+	Scaler    string // one of Scalings, default DefaultScale
 	Seed      int64
-	NInit     int     // default 10
-	MaxIter   int     // default 300
-	Tol       float64 // default 1e-4 (see Options)
+	NInit     int     // see Options
+	MaxIter   int     // see Options
+	Tol       float64 // see Options
 	// SampleSize bounds the rows the exact silhouette is computed on
 	// (O(s²) pairs); larger trainings use a fixed-seed uniform sample of
-	// that many rows. Default 20000; negative means always all rows.
+	// that many rows. Default DefaultSampleSize; negative means always all
+	// rows.
 	SampleSize int
 	// Progress, if set, is called by AutoK after each k with its table row.
 	Progress func(KRow)
 }
 
-// DefaultSampleSize is TrainOptions.SampleSize's default.
-const DefaultSampleSize = 20000
-
 func (o *TrainOptions) defaults() {
 	if o.Transform == "" {
-		o.Transform = "log1p"
+		o.Transform = DefaultTransform
 	}
 	if o.Scaler == "" {
-		o.Scaler = "standard"
+		o.Scaler = DefaultScale
 	}
 	if o.NInit <= 0 {
-		o.NInit = 10
+		o.NInit = DefaultNInit
 	}
 	if o.SampleSize == 0 {
 		o.SampleSize = DefaultSampleSize
@@ -68,23 +69,22 @@ func prepare(rows []float64, n int, features []string, o TrainOptions) (*prepare
 		return nil, fmt.Errorf("kmeans: %d values do not make %d rows of %d features", len(rows), n, d)
 	}
 	m := &Model{Kind: Kind, Features: append([]string(nil), features...), Transform: o.Transform}
-	if o.Transform != "log1p" && o.Transform != "none" {
-		return nil, fmt.Errorf("kmeans: transform %q: want \"log1p\" or \"none\"", o.Transform)
+	if err := CheckTransform(o.Transform); err != nil {
+		return nil, fmt.Errorf("kmeans: %w", err)
 	}
-	// Transformed values, column-major, for the scaler statistics.
+	if err := CheckScale(o.Scaler); err != nil {
+		return nil, fmt.Errorf("kmeans: %w", err)
+	}
+	// Transformed values, column-major, for the scaler statistics: scaleInto
+	// with the identity scaling checks and transforms as Assign will.
+	ident := &Model{Features: m.Features, Transform: o.Transform, Scaler: identity(d)}
 	t := make([]float64, n*d)
+	row := make([]float64, d)
 	for i := 0; i < n; i++ {
-		for j := 0; j < d; j++ {
-			v := rows[i*d+j]
-			if !finite(v) {
-				return nil, fmt.Errorf("kmeans: row %d: feature %q is not a finite number (%v)", i, features[j], v)
-			}
-			if o.Transform == "log1p" {
-				if v <= -1 {
-					return nil, fmt.Errorf("kmeans: row %d: feature %q = %v: log1p needs values above -1", i, features[j], v)
-				}
-				v = math.Log1p(v)
-			}
+		if err := ident.scaleInto(row, rows[i*d:i*d+d]); err != nil {
+			return nil, fmt.Errorf("kmeans: row %d: %v", i, err)
+		}
+		for j, v := range row {
 			t[j*n+i] = v
 		}
 	}
@@ -92,14 +92,12 @@ func prepare(rows []float64, n int, features []string, o TrainOptions) (*prepare
 	for j := 0; j < d; j++ {
 		col := t[j*n : j*n+n]
 		switch o.Scaler {
-		case "standard":
-			center[j], scale[j] = meanStd(col)
-		case "robust":
+		case ScaleStandard:
+			center[j], scale[j] = stat.PopMeanStdDev(col, nil)
+		case ScaleRobust:
 			center[j], scale[j] = medianIQR(col)
-		case "none":
+		default: // ScaleNone
 			center[j], scale[j] = 0, 1
-		default:
-			return nil, fmt.Errorf("kmeans: scaler %q: want \"standard\", \"robust\" or \"none\"", o.Scaler)
 		}
 		// A constant feature keeps scale 1, as scikit-learn's _handle_zeros_in_scale.
 		if scale[j] < 10*0x1p-52 {
@@ -116,35 +114,12 @@ func prepare(rows []float64, n int, features []string, o TrainOptions) (*prepare
 	return &prepared{m: m, z: z, n: n}, nil
 }
 
-// meanStd returns the mean and the population standard deviation.
-func meanStd(v []float64) (float64, float64) {
-	mean := 0.0
-	for _, x := range v {
-		mean += x
-	}
-	mean /= float64(len(v))
-	s := 0.0
-	for _, x := range v {
-		s += (x - mean) * (x - mean)
-	}
-	return mean, math.Sqrt(s / float64(len(v)))
-}
-
-// medianIQR returns the median and q75 − q25, percentiles with linear
-// interpolation (numpy's default, used by RobustScaler).
+// medianIQR returns the median and q75 − q25, type-7 quantiles (numpy's
+// default "linear", used by RobustScaler).
 func medianIQR(v []float64) (float64, float64) {
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	q := func(p float64) float64 {
-		h := p * float64(len(s)-1)
-		lo := math.Floor(h)
-		i := int(lo)
-		if i+1 >= len(s) {
-			return s[len(s)-1]
-		}
-		return s[i] + (h-lo)*(s[i+1]-s[i])
-	}
-	return q(0.5), q(0.75) - q(0.25)
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return num.Quantile7(s, 0.5), num.Quantile7(s, 0.75) - num.Quantile7(s, 0.25)
 }
 
 // Train builds a Model from n raw rows (row-major, n×len(features)):
@@ -180,7 +155,7 @@ func (p *prepared) train(k int, opts TrainOptions) (*Model, error) {
 		orig := make([]float64, d)
 		for j := range orig {
 			v := r.Centroids[c*d+j]*m.Scaler.Scale[j] + m.Scaler.Center[j]
-			if m.Transform == "log1p" {
+			if m.Transform == TransformLog1p {
 				v = math.Expm1(v)
 			}
 			orig[j] = v
@@ -207,7 +182,7 @@ func (p *prepared) train(k int, opts TrainOptions) (*Model, error) {
 		//   SE = sd(s_i) / √s · √(1 − s/n)   (finite-population correction).
 		sx, sl := Sample(p.z, r.Labels, d, opts.SampleSize, opts.Seed)
 		if si, err := cluster.SilhouetteSamples(sx, d, sl); err == nil {
-			mean, sd := meanSD(si)
+			mean, sd := stat.MeanStdDev(si, nil)
 			m.Metrics["silhouette"] = mean
 			m.Metrics["silhouette_se"] = sd / math.Sqrt(float64(len(si))) * math.Sqrt(1-float64(len(si))/float64(p.n))
 			m.SilhouetteSampleSize = len(sl)
@@ -221,21 +196,6 @@ func (p *prepared) train(k int, opts TrainOptions) (*Model, error) {
 	}
 	m.SegmentNames = NameSegments(&m)
 	return &m, nil
-}
-
-// meanSD returns the mean and the sample standard deviation of xs.
-func meanSD(xs []float64) (mean, sd float64) {
-	for _, x := range xs {
-		mean += x
-	}
-	mean /= float64(len(xs))
-	for _, x := range xs {
-		sd += (x - mean) * (x - mean)
-	}
-	if len(xs) > 1 {
-		sd = math.Sqrt(sd / float64(len(xs)-1))
-	}
-	return mean, sd
 }
 
 // Sample draws s of the n rows uniformly without replacement (partial
@@ -277,12 +237,12 @@ func fingerprint(rows []float64, features []string, o TrainOptions) string {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-// AutoK trains every k in [kmin, kmax] (kmin >= 2) and keeps the model with
+// AutoK trains every k in [kmin, kmax] (kmin >= MinK) and keeps the model with
 // the highest silhouette (ties → smaller k). The returned model carries the
 // k-selection table and the reason for the choice, also returned.
 func AutoK(rows []float64, n int, features []string, kmin, kmax int, opts TrainOptions) (*Model, []KRow, string, error) {
-	if kmin < 2 || kmax < kmin {
-		return nil, nil, "", fmt.Errorf("kmeans: k range %d..%d: need 2 <= kmin <= kmax (silhouette is undefined for k = 1)", kmin, kmax)
+	if kmin < MinK || kmax < kmin {
+		return nil, nil, "", fmt.Errorf("kmeans: k range %d..%d: need %d <= kmin <= kmax (silhouette is undefined for k = 1)", kmin, kmax, MinK)
 	}
 	opts.defaults()
 	p, err := prepare(rows, n, features, opts)

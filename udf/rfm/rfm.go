@@ -12,8 +12,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
+
+	"github.com/custseg/custseg/udf/internal/num"
 )
 
 // ModelFormat is the version of the JSON layout written by this package.
@@ -24,28 +25,6 @@ const Kind = "rfm"
 
 // CutProbabilities are the quantile levels of the four cut points.
 var CutProbabilities = [4]float64{0.2, 0.4, 0.6, 0.8}
-
-// Quantile7 returns the p-quantile of sorted (ascending) by the type-7
-// definition of Hyndman & Fan (R's default, numpy's "linear"):
-//
-//	h = (n-1)·p
-//	Q(p) = x[⌊h⌋] + (h - ⌊h⌋)·(x[⌊h⌋+1] - x[⌊h⌋])
-//
-// with 0-based x; at p = 1 it is x[n-1]. It returns NaN when sorted is empty
-// or p is outside [0, 1] (or NaN). sorted is not checked for order.
-func Quantile7(sorted []float64, p float64) float64 {
-	n := len(sorted)
-	if n == 0 || !(p >= 0 && p <= 1) {
-		return math.NaN()
-	}
-	h := float64(n-1) * p
-	lo := math.Floor(h)
-	i := int(lo)
-	if i >= n-1 {
-		return sorted[n-1]
-	}
-	return sorted[i] + (h-lo)*(sorted[i+1]-sorted[i])
-}
 
 // Model is a fitted RFM model: the cut points of each feature. Its JSON
 // form is what the model registry (custseg_models.spec) stores:
@@ -103,7 +82,7 @@ func Fit(recency, frequency, monetary []float64) (*Model, error) {
 
 func cuts(feature string, values []float64) ([]float64, error) {
 	for i, v := range values {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if !num.Finite(v) {
 			return nil, fmt.Errorf("rfm fit: %s of customer %d is %v: values must be finite", feature, i+1, v)
 		}
 	}
@@ -111,7 +90,7 @@ func cuts(feature string, values []float64) ([]float64, error) {
 	slices.Sort(sorted)
 	out := make([]float64, len(CutProbabilities))
 	for i, p := range CutProbabilities {
-		out[i] = Quantile7(sorted, p)
+		out[i] = num.Quantile7(sorted, p)
 	}
 	return out, nil
 }
@@ -149,7 +128,7 @@ func (m *Model) Validate() error {
 			return fmt.Errorf("rfm model: %s must hold exactly 4 numbers, got %d", c.name, len(c.cuts))
 		}
 		for i, v := range c.cuts {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
+			if !num.Finite(v) {
 				return fmt.Errorf("rfm model: %s[%d] is %v, cut points must be finite", c.name, i, v)
 			}
 			if i > 0 && v < c.cuts[i-1] {

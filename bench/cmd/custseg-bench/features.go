@@ -18,7 +18,7 @@ import (
 // plainFeaturesSQL is what `custseg features` computes, written by hand in
 // plain DuckDB SQL: the same default cleaning, GROUP BY and recency rule
 // (sql/features.sql), quintile cuts with quantile_cont (type-7, as
-// rfm.Quantile7), CASE scoring (R = 5 − #cuts below, F and M = 1 + #cuts
+// rfm.Fit), CASE scoring (R = 5 − #cuts below, F and M = 1 + #cuts
 // below) and the default segment rules as one CASE.
 func plainFeaturesSQL() string {
 	var seg strings.Builder

@@ -1,0 +1,8 @@
+package cluster
+
+import "errors"
+
+// ErrLabelCount is wrapped by the errors returned when a metric is undefined
+// for the number of distinct labels (fewer than 2, or as many as points).
+// Every error of this package starts with "cluster: ".
+var ErrLabelCount = errors.New("number of labels out of range")
