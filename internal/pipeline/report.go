@@ -159,11 +159,13 @@ func readPoints(ctx context.Context, db *engine.DB, features []string) (raw []fl
 }
 
 // WriteReport writes the visual report of model ref into dir and returns
-// the path of its index.html.
-func WriteReport(ctx context.Context, db *engine.DB, ref, dir string) (string, error) {
+// the path of its index.html. progress, if not nil, hears the drawing
+// (report.Input.Progress).
+func WriteReport(ctx context.Context, db *engine.DB, ref, dir string, progress func(done, total int64)) (string, error) {
 	in, err := ReportInput(ctx, db, ref)
 	if err != nil {
 		return "", err
 	}
+	in.Progress = progress
 	return report.Write(dir, in)
 }

@@ -31,16 +31,25 @@ func savePlot(path string, p *plot.Plot, w, h vg.Length) error {
 }
 
 // drawAll draws every chart it has data for into dir, in page order:
-// charts of about equal height side by side, the wide scatter last.
+// charts of about equal height side by side, the wide scatter last. It
+// tells in.Progress of each chart, out of the charts and index.html.
 func drawAll(dir string, in *Input) ([]chart, error) {
 	type drawer func(dir string, in *Input) (chart, error)
+	drawers := []drawer{drawElbow, drawKSilhouette, drawSizes, drawShares, drawSilhouette, drawHeatMap, drawScatter}
+	total := int64(len(drawers) + 1)
 	var out []chart
-	for _, d := range []drawer{drawElbow, drawKSilhouette, drawSizes, drawShares, drawSilhouette, drawHeatMap, drawScatter} {
+	for i, d := range drawers {
+		if in.Progress != nil {
+			in.Progress(int64(i), total)
+		}
 		c, err := d(dir, in)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", c.Title, err)
 		}
 		out = append(out, c)
+	}
+	if in.Progress != nil {
+		in.Progress(int64(len(drawers)), total)
 	}
 	return out, nil
 }

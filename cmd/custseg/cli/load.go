@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/progress"
 	"github.com/custseg/custseg/loader"
 )
 
@@ -67,9 +68,6 @@ func (opts *LoadOptions) loaderOptions() (loader.Options, error) {
 		}
 		lo.Map[strings.TrimSpace(col)] = header
 	}
-	if !opts.NoProgress && isTerminal(opts.ErrOut) {
-		lo.Progress = opts.ErrOut
-	}
 	return lo, nil
 }
 
@@ -78,7 +76,19 @@ func loadFiles(cmd *cobra.Command, opts *LoadOptions, db *engine.DB, files []str
 	if err != nil {
 		return err
 	}
+	var bar *progress.Bar
+	if !opts.NoProgress {
+		what := files[0]
+		if len(files) > 1 {
+			what = fmt.Sprintf("%d files", len(files))
+		}
+		bar = progress.New(opts.ErrOut, "load "+what, progress.Bytes)
+	}
+	if bar != nil {
+		lo.Progress = bar.Set
+	}
 	sums, err := loader.Load(cmd.Context(), db.DB, files, lo)
+	bar.Close()
 	for _, s := range sums {
 		fmt.Fprintln(cmd.OutOrStdout(), "load:", s.String())
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/custseg/custseg/internal/engine"
 	"github.com/custseg/custseg/internal/pipeline"
+	"github.com/custseg/custseg/internal/progress"
 )
 
 // ReportOptions are the flags of `custseg report`.
@@ -49,7 +50,9 @@ func writeReport(cmd *cobra.Command, db *engine.DB, model, out string) error {
 	if out == "" {
 		out = defaultReportDir(db.Path)
 	}
-	index, err := pipeline.WriteReport(cmd.Context(), db, model, out)
+	bar := progress.New(cmd.ErrOrStderr(), "report: drawing", progress.Count)
+	index, err := pipeline.WriteReport(cmd.Context(), db, model, out, bar.Set)
+	bar.Close()
 	if err != nil {
 		return err
 	}
