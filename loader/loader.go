@@ -44,10 +44,11 @@ type Options struct {
 	// next line: memory stays bounded on a runaway quote or a file with no
 	// line breaks.
 	MaxRecordBytes int
-	// Progress, when non-nil, receives a progress bar (bytes read of the
-	// file / its size), redrawn with '\r' at most 10 times a second and ended
-	// with a newline. The caller decides whether it is a terminal.
-	Progress io.Writer
+	// Progress, when non-nil, hears how far the load is: bytes read of the
+	// files as stored (compressed, for gzip) out of their total size, after
+	// every read and once more as each file ends. The loader never prints;
+	// the caller draws (custseg draws a bar on a terminal).
+	Progress func(done, total int64)
 }
 
 // DefaultMaxRecordBytes is the record limit when Options.MaxRecordBytes is 0:
@@ -132,8 +133,9 @@ func Load(ctx context.Context, db *sql.DB, files []string, opts Options) ([]Summ
 		}
 	}()
 	var sums []Summary
+	m := newMeter(files, opts.Progress)
 	for _, f := range files {
-		s, err := loadFile(ctx, kind, conn, f, enc, opts)
+		s, err := loadFile(ctx, kind, conn, f, enc, opts, m)
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", f, err)
 		}
@@ -151,24 +153,26 @@ type source struct {
 	f    *os.File
 	r    io.Reader
 	hash hash.Hash
-	prog *progress
+	m    *meter
 }
 
-func openSource(path string, prog io.Writer) (*source, error) {
+// openSource opens path; m, if not nil, counts the bytes read of it.
+func openSource(path string, m *meter) (*source, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	s := &source{f: f, hash: sha256.New()}
 	var r io.Reader = f
-	if prog != nil {
+	if m != nil {
 		st, err := f.Stat()
 		if err != nil {
 			f.Close()
 			return nil, err
 		}
-		s.prog = &progress{w: prog, name: path, total: st.Size(), r: f}
-		r = s.prog
+		m.startFile(st.Size())
+		s.m = m
+		r = &meteredReader{m: m, r: f}
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -247,7 +251,7 @@ func duplicateError(sha string, e *earlier) error {
 	return fmt.Errorf("%w: the same content (sha256 %s) was loaded before from %s (%d rows); nothing was loaded", ErrDuplicate, sha[:16], e.source, e.loaded)
 }
 
-func loadFile(ctx context.Context, kind engineKind, conn *sql.Conn, path string, enc encoding, opts Options) (Summary, error) {
+func loadFile(ctx context.Context, kind engineKind, conn *sql.Conn, path string, enc encoding, opts Options, m *meter) (Summary, error) {
 	start := time.Now()
 	sum := Summary{Source: path}
 	// Without Replace the hash is computed while loading and checked at the
@@ -277,7 +281,7 @@ func loadFile(ctx context.Context, kind engineKind, conn *sql.Conn, path string,
 			}
 		}
 	}
-	src, err := openSource(path, opts.Progress)
+	src, err := openSource(path, m)
 	if err != nil {
 		return sum, err
 	}
@@ -358,8 +362,8 @@ func loadFile(ctx context.Context, kind engineKind, conn *sql.Conn, path string,
 	if err != nil {
 		return sum, err
 	}
-	if src.prog != nil {
-		src.prog.finish()
+	if src.m != nil {
+		src.m.endFile()
 	}
 	if sum.Records == 0 {
 		return sum, fmt.Errorf("%w after the header (line %d) in %d lines: nothing was loaded; is it a comma-separated file?", ErrNoRecords, hdr.line, rr.line)
@@ -433,44 +437,51 @@ func replaceRows(ctx context.Context, conn *sql.Conn, kind engineKind, old *earl
 	return nil
 }
 
-// progress draws a bar of bytes read / total as the source is read.
-type progress struct {
-	w     io.Writer
-	name  string
-	total int64
-	n     int64
-	r     io.Reader
-	last  time.Time
+// meter counts the bytes read of all the files of a load for
+// Options.Progress.
+type meter struct {
+	report      func(done, total int64)
+	done, total int64
+	fileEnd     int64 // done once the current file is read to its end
 }
 
-func (p *progress) Read(b []byte) (int, error) {
-	n, err := p.r.Read(b)
-	p.n += int64(n)
-	if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond {
-		p.last = now
-		p.draw()
+// newMeter returns a meter over files, or nil without a report function.
+// A file that cannot be stat'ed counts as empty; opening it fails later
+// with the real error.
+func newMeter(files []string, report func(done, total int64)) *meter {
+	if report == nil {
+		return nil
+	}
+	m := &meter{report: report}
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			m.total += st.Size()
+		}
+	}
+	return m
+}
+
+func (m *meter) startFile(size int64) { m.fileEnd = m.done + size }
+
+// endFile reports the whole file read, whatever buffering left unread.
+func (m *meter) endFile() {
+	m.done = m.fileEnd
+	m.report(m.done, m.total)
+}
+
+// meteredReader reports every read of r to m.
+type meteredReader struct {
+	m *meter
+	r io.Reader
+}
+
+func (mr *meteredReader) Read(b []byte) (int, error) {
+	n, err := mr.r.Read(b)
+	if n > 0 {
+		mr.m.done += int64(n)
+		mr.m.report(mr.m.done, mr.m.total)
 	}
 	return n, err
-}
-
-func (p *progress) draw() {
-	frac := 1.0
-	if p.total > 0 {
-		frac = float64(p.n) / float64(p.total)
-	}
-	if frac > 1 {
-		frac = 1
-	}
-	const width = 30
-	full := int(frac * width)
-	fmt.Fprintf(p.w, "\r%s [%s%s] %3.0f%% %.1f/%.1f MB", p.name, strings.Repeat("=", full), strings.Repeat(" ", width-full),
-		100*frac, float64(p.n)/1e6, float64(p.total)/1e6)
-}
-
-func (p *progress) finish() {
-	p.n = p.total
-	p.draw()
-	fmt.Fprintln(p.w)
 }
 
 // maxRaw caps the raw text kept for one reject: an unterminated quote can

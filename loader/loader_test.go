@@ -415,18 +415,50 @@ func TestFatalMidLoad(t *testing.T) {
 	}
 }
 
+// TestProgress: Options.Progress hears the bytes read of every file (as
+// stored: compressed for gzip) out of their total size, never going back,
+// ending at the total.
 func TestProgress(t *testing.T) {
 	db := openDB(t, ".db")
-	var buf bytes.Buffer
-	sums, err := Load(context.Background(), db.DB, []string{filepath.Join(fixtures, "bad.csv")}, Options{Progress: &buf})
+	bad := filepath.Join(fixtures, "bad.csv")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n" +
+		"536370,22728,ALARM CLOCK BAKELIKE PINK,24,2010-12-01 08:45:00,3.75,12583,France\n"))
+	zw.Close()
+	second := filepath.Join(t.TempDir(), "second.csv.gz")
+	if err := os.WriteFile(second, gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(bad)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := buf.String()
-	if !strings.Contains(out, "100%") || !strings.HasSuffix(out, "\n") || !strings.HasPrefix(out, "\r") {
-		t.Errorf("progress output %q", out)
+	total := st.Size() + int64(gz.Len())
+	var calls [][2]int64
+	sums, err := Load(context.Background(), db.DB, []string{bad, second}, Options{Progress: func(done, total int64) {
+		calls = append(calls, [2]int64{done, total})
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) < 2 {
+		t.Fatalf("progress calls %v: want at least one per file", calls)
+	}
+	sawFirstEnd := false
+	for i, c := range calls {
+		if c[1] != total || c[0] > total || (i > 0 && c[0] < calls[i-1][0]) {
+			t.Fatalf("progress call %d of %v: want done rising to the total %d", i, calls, total)
+		}
+		sawFirstEnd = sawFirstEnd || c[0] == st.Size()
+	}
+	if last := calls[len(calls)-1]; last[0] != total || !sawFirstEnd {
+		t.Errorf("progress calls %v: want (%d, %d) at the end of the first file and (%d, %d) last", calls, st.Size(), total, total, total)
 	}
 	if s := sums[0].String(); !strings.Contains(s, "13 records, 5 loaded, 8 rejected, 2 blank lines") {
+		t.Errorf("summary %q", s)
+	}
+	if s := sums[1].String(); !strings.Contains(s, "1 records, 1 loaded, 0 rejected") {
 		t.Errorf("summary %q", s)
 	}
 }

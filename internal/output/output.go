@@ -1,8 +1,8 @@
-// Package output renders query results for a terminal (an aligned table) or
-// for a script (CSV, JSON), from the value types of both database drivers:
-// mattn/go-sqlite3 (int64, float64, string, []byte, time.Time, bool, nil)
-// and duckdb-go (the same plus smaller ints, *big.Int, decimals, lists,
-// maps, structs).
+// Package output renders query results for a terminal (an aligned table,
+// laid out by github.com/jedib0t/go-pretty) or for a script (CSV, JSON), from
+// the value types of both database drivers: mattn/go-sqlite3 (int64,
+// float64, string, []byte, time.Time, bool, nil) and duckdb-go (the same
+// plus smaller ints, *big.Int, decimals, lists, maps, structs).
 package output
 
 import (
@@ -21,6 +21,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jedib0t/go-pretty/v6/table"
+	ptext "github.com/jedib0t/go-pretty/v6/text"
 	"github.com/mattn/go-runewidth"
 )
 
@@ -189,62 +191,48 @@ func WriteTable(w io.Writer, header []string, rows [][]string, rightAlign []bool
 	return bw.Flush()
 }
 
-// writeTable lays out cells psql-style:
+// tableStyle is psql's look, without outer borders:
 //
-//	 name  | n
+//	  name | n
 //	-------+----
 //	 alice | 12
+var tableStyle = table.Style{
+	Box: table.BoxStyle{MiddleHorizontal: "-", MiddleSeparator: "+", MiddleVertical: "|",
+		PaddingLeft: " ", PaddingRight: " "},
+	Format:  table.FormatOptions{Header: ptext.FormatDefault, Row: ptext.FormatDefault},
+	Options: table.Options{SeparateColumns: true, SeparateHeader: true},
+}
+
+// writeTable lays out cells with go-pretty: headers centred over their
+// column, right[i] right-aligns column i, widths in terminal cells
+// (go-runewidth), no trailing blanks.
 func writeTable(w *bufio.Writer, header []string, rows [][]string, right []bool) {
-	width := make([]int, len(header))
-	head := make([]string, len(header))
+	t := table.NewWriter()
+	t.SetStyle(tableStyle)
+	t.SuppressTrailingSpaces()
+	configs := make([]table.ColumnConfig, len(header))
+	head := make(table.Row, len(header))
 	for i, h := range header {
+		configs[i] = table.ColumnConfig{Number: i + 1, AlignHeader: ptext.AlignCenter, Align: ptext.AlignLeft}
+		if right[i] {
+			configs[i].Align = ptext.AlignRight
+		}
 		head[i] = cell(h)
-		width[i] = runewidth.StringWidth(head[i])
 	}
-	cells := make([][]string, len(rows))
-	for r, row := range rows {
-		cells[r] = make([]string, len(header))
+	t.SetColumnConfigs(configs)
+	t.AppendHeader(head)
+	for _, r := range rows {
+		row := make(table.Row, len(header))
 		for i := range header {
-			if i < len(row) {
-				cells[r][i] = cell(row[i])
-			}
-			width[i] = max(width[i], runewidth.StringWidth(cells[r][i]))
-		}
-	}
-	var lb strings.Builder
-	line := func(row []string, isHeader bool) {
-		lb.Reset()
-		for i, s := range row {
-			if i > 0 {
-				lb.WriteString(" |")
-			}
-			pad := strings.Repeat(" ", width[i]-runewidth.StringWidth(s))
-			lb.WriteByte(' ')
-			switch {
-			case isHeader:
-				// Headers are centred over their column.
-				l := len(pad) / 2
-				lb.WriteString(pad[:l] + s + pad[l:])
-			case right[i]:
-				lb.WriteString(pad + s)
-			default:
-				lb.WriteString(s + pad)
+			row[i] = ""
+			if i < len(r) {
+				row[i] = cell(r[i])
 			}
 		}
-		w.WriteString(strings.TrimRight(lb.String(), " ")) // no trailing blanks
-		w.WriteByte('\n')
+		t.AppendRow(row)
 	}
-	line(head, true)
-	for i := range header {
-		if i > 0 {
-			w.WriteByte('+')
-		}
-		w.WriteString(strings.Repeat("-", width[i]+2))
-	}
+	w.WriteString(t.Render())
 	w.WriteByte('\n')
-	for _, row := range cells {
-		line(row, false)
-	}
 }
 
 // cell makes s fit one table line: control characters are shown as

@@ -48,14 +48,14 @@ func TestWrite(t *testing.T) {
 		rows                int
 	}{
 		{"table sqlite", "sqlite3", twoRows, Table, "" +
-			" n  | name  |  x  |  z\n" +
+			"  n |  name |  x  |   z\n" +
 			"----+-------+-----+------\n" +
 			"  1 | alice | 2.5 | NULL\n" +
 			" 12 | bob   | 0.1 | q\n" +
 			"(2 rows)\n", 2},
 		// DuckDB gives INTEGER (int32) and DECIMAL(2,1): the same picture.
 		{"table duckdb", "duckdb", twoRows, Table, "" +
-			" n  | name  |  x  |  z\n" +
+			"  n |  name |  x  |   z\n" +
 			"----+-------+-----+------\n" +
 			"  1 | alice | 2.5 | NULL\n" +
 			" 12 | bob   | 0.1 | q\n" +
@@ -87,11 +87,11 @@ func TestWrite(t *testing.T) {
 		{"escapes in table", "sqlite3", `SELECT 'two' || char(10) || 'lines' AS nl`, Table,
 			"     nl\n------------\n two\\nlines\n(1 row)\n", 1},
 		{"long text cut", "duckdb", "SELECT repeat('ab', 40) AS s", Table,
-			"  " + strings.Repeat(" ", 28) + "s\n" + strings.Repeat("-", 62) + "\n " + strings.Repeat("ab", 29) + "a…\n(1 row)\n", 1},
+			"  " + strings.Repeat(" ", 29) + "s\n" + strings.Repeat("-", 62) + "\n " + strings.Repeat("ab", 29) + "a…\n(1 row)\n", 1},
 		{"blob and bool sqlite", "sqlite3", "SELECT x'00ff' AS b, x'6869' AS h", JSON,
 			"[\n" + `{"b":"\\x00ff","h":"hi"}` + "\n]\n", 1},
 		{"bool duckdb", "duckdb", "SELECT true AS t, '\\x00\\xFF'::BLOB AS b", Table,
-			"  t   |   b\n------+--------\n true | \\x00ff\n(1 row)\n", 1},
+			"   t  |    b\n------+--------\n true | \\x00ff\n(1 row)\n", 1},
 		// Exact big numbers: HUGEINT as *big.Int, DECIMAL(38,10) as duckdb.Decimal.
 		{"big numbers duckdb", "duckdb", "SELECT 170141183460469231731687303715884105727::HUGEINT AS h, 12345678901234567890.0123456789::DECIMAL(38,10) AS d", JSON,
 			"[\n" + `{"h":170141183460469231731687303715884105727,"d":12345678901234567890.0123456789}` + "\n]\n", 1},
@@ -107,7 +107,10 @@ func TestWrite(t *testing.T) {
 		{"other types json duckdb", "duckdb", "SELECT '4ba1b0a6-7b2c-4e0b-9e0a-3a1d5c1b2a10'::UUID AS u, INTERVAL 0 DAY AS i, 200::UTINYINT AS ut", JSON,
 			"[\n" + `{"u":"4ba1b0a6-7b2c-4e0b-9e0a-3a1d5c1b2a10","i":"00:00:00","ut":200}` + "\n]\n", 1},
 		{"unicode width", "sqlite3", "SELECT '£5' AS p, 'ü' AS u UNION ALL SELECT 'x', 'yy'", Table,
-			" p  | u\n----+----\n £5 | ü\n x  | yy\n(2 rows)\n", 2},
+			"  p |  u\n----+----\n £5 | ü\n x  | yy\n(2 rows)\n", 2},
+		// Double-width runes take two cells; numbers stay right-aligned.
+		{"wide runes", "sqlite3", "SELECT '東京' AS city, 7 AS n UNION ALL SELECT 'Graz', 12", Table,
+			" city |  n\n------+----\n 東京 |  7\n Graz | 12\n(2 rows)\n", 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

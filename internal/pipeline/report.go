@@ -4,12 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/custseg/custseg/internal/engine"
 	"github.com/custseg/custseg/internal/report"
 	"github.com/custseg/custseg/udf/cluster"
+	"github.com/custseg/custseg/udf/kmeans"
 )
 
 // ReportSilhouetteSample bounds the customers whose silhouette is drawn:
@@ -38,72 +39,34 @@ func ReportInput(ctx context.Context, db *engine.DB, ref string) (report.Input, 
 		"generated": time.Now().UTC().Format("2006-01-02 15:04:05 UTC"),
 	}}
 
-	// Profiles.
-	rows, err := db.QueryContext(ctx, `SELECT segment, segment_name, customers, share, revenue_share,
-		mean_recency_days, median_recency_days, mean_frequency, median_frequency, mean_monetary, median_monetary
-		FROM segment_profiles ORDER BY segment`)
+	if err := readProfiles(ctx, db, &in); err != nil {
+		return report.Input{}, err
+	}
+	raw, labels, err := readPoints(ctx, db, m.Features)
 	if err != nil {
-		return report.Input{}, fmt.Errorf("report: %w", err)
+		return report.Input{}, err
 	}
-	for rows.Next() {
-		var p report.Profile
-		var mr, dr, mf, df, mm, dm float64
-		if err := rows.Scan(&p.Segment, &p.Name, &p.Customers, &p.Share, &p.RevenueShare, &mr, &dr, &mf, &df, &mm, &dm); err != nil {
-			rows.Close()
-			return report.Input{}, fmt.Errorf("report: %w", err)
-		}
-		p.Mean = map[string]float64{"recency_days": mr, "frequency": mf, "monetary": mm}
-		p.Median = map[string]float64{"recency_days": dr, "frequency": df, "monetary": dm}
-		in.Profiles = append(in.Profiles, p)
-	}
-	rows.Close()
-
-	// Points: every customer's model features and segment.
-	raw, n, err := ReadRows(ctx, db, "customer_segments", m.Features)
-	if err != nil {
-		return report.Input{}, fmt.Errorf("report: %w", err)
-	}
-	labels := make([]int, 0, n)
-	lrows, err := db.QueryContext(ctx, `SELECT segment FROM customer_segments`)
-	if err != nil {
-		return report.Input{}, fmt.Errorf("report: %w", err)
-	}
-	for lrows.Next() {
-		var s int
-		lrows.Scan(&s)
-		labels = append(labels, s)
-	}
-	lrows.Close()
-	if len(labels) != n {
-		return report.Input{}, fmt.Errorf("report: customer_segments changed while reading it")
-	}
-	d := len(m.Features)
-	for i := 0; i < n; i++ {
+	n, d := len(labels), len(m.Features)
+	for i := range labels {
 		in.Points = append(in.Points, report.Point{Segment: labels[i], Values: raw[i*d : (i+1)*d]})
 	}
 
-	// Silhouettes on a fixed-seed sample, in the model's scaled space.
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	if n > ReportSilhouetteSample {
-		r := rand.New(rand.NewPCG(uint64(m.Seed), 0x5eed))
-		r.Shuffle(n, func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
-		idx = idx[:ReportSilhouetteSample]
-	}
-	z := make([]float64, len(idx)*d)
-	sl := make([]int, len(idx))
-	for k, i := range idx {
-		if err := m.Scale(z[k*d:(k+1)*d], raw[i*d:(i+1)*d]); err != nil {
-			return report.Input{}, fmt.Errorf("report: customer %d: %w", i+1, err)
+	// Silhouettes in the model's scaled space; beyond ReportSilhouetteSample
+	// customers on a fixed-seed sample drawn as Train draws its own.
+	z := make([]float64, n*d)
+	for i := range labels {
+		if err := m.Scale(z[i*d:(i+1)*d], raw[i*d:(i+1)*d]); err != nil {
+			return report.Input{}, fmt.Errorf("report: customer_segments row %d: %w", i+1, err)
 		}
-		sl[k] = labels[i]
 	}
-	if s, err := cluster.SilhouetteSamples(z, d, sl); err == nil {
+	sz, sl := z, labels
+	if n > ReportSilhouetteSample {
+		sz, sl = kmeans.Sample(z, labels, d, ReportSilhouetteSample, m.Seed)
+	}
+	if s, err := cluster.SilhouetteSamples(sz, d, sl); err == nil {
 		in.Silhouettes, in.Labels = s, sl
 		if n > ReportSilhouetteSample {
-			in.Meta["silhouette plot"] = fmt.Sprintf("a fixed-seed sample of %d of %d customers", len(idx), n)
+			in.Meta["silhouette plot"] = fmt.Sprintf("a fixed-seed sample of %d of %d customers", len(sl), n)
 		}
 	}
 
@@ -124,21 +87,88 @@ func ReportInput(ctx context.Context, db *engine.DB, ref string) (report.Input, 
 		var r, f, c int
 		var mean float64
 		if err := grows.Scan(&r, &f, &mean, &c); err != nil {
-			return report.Input{}, fmt.Errorf("report: %w", err)
+			return report.Input{}, fmt.Errorf("report: reading the R × F grid: %w", err)
 		}
 		if r >= 1 && r <= 5 && f >= 1 && f <= 5 {
 			in.RFMGrid[r-1][f-1], in.RFMCounts[r-1][f-1] = mean, c
 		}
 	}
-	return in, grows.Err()
+	if err := grows.Err(); err != nil {
+		return report.Input{}, fmt.Errorf("report: reading the R × F grid: %w", err)
+	}
+	return in, nil
+}
+
+// readProfiles reads segment_profiles into in.Profiles, by segment.
+func readProfiles(ctx context.Context, db *engine.DB, in *report.Input) error {
+	rows, err := db.QueryContext(ctx, `SELECT segment, segment_name, customers, share, revenue_share,
+		mean_recency_days, median_recency_days, mean_frequency, median_frequency, mean_monetary, median_monetary
+		FROM segment_profiles ORDER BY segment`)
+	if err != nil {
+		return fmt.Errorf("report: reading segment_profiles: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p report.Profile
+		var mr, dr, mf, df, mm, dm float64
+		if err := rows.Scan(&p.Segment, &p.Name, &p.Customers, &p.Share, &p.RevenueShare, &mr, &dr, &mf, &df, &mm, &dm); err != nil {
+			return fmt.Errorf("report: segment_profiles row %d: %w", len(in.Profiles)+1, err)
+		}
+		p.Mean = map[string]float64{"recency_days": mr, "frequency": mf, "monetary": mm}
+		p.Median = map[string]float64{"recency_days": dr, "frequency": df, "monetary": dm}
+		in.Profiles = append(in.Profiles, p)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("report: reading segment_profiles: %w", err)
+	}
+	return nil
+}
+
+// readPoints reads every customer's features (row-major) and segment in one
+// query, so each segment stays with its own customer's values.
+func readPoints(ctx context.Context, db *engine.DB, features []string) (raw []float64, labels []int, err error) {
+	if err := checkIdentifiers("model features", features); err != nil {
+		return nil, nil, fmt.Errorf("report: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, "SELECT customer_id, segment, "+strings.Join(features, ", ")+
+		" FROM customer_segments ORDER BY customer_id")
+	if err != nil {
+		return nil, nil, fmt.Errorf("report: reading customer_segments: %w", err)
+	}
+	defer rows.Close()
+	d := len(features)
+	var id string
+	var seg int
+	vals := make([]float64, d)
+	dest := make([]any, 2+d)
+	dest[0], dest[1] = &id, &seg
+	for j := range vals {
+		dest[2+j] = &vals[j]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, fmt.Errorf("report: customer_segments row %d (after customer %q): %w", len(labels)+1, id, err)
+		}
+		raw = append(raw, vals...)
+		labels = append(labels, seg)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("report: reading customer_segments: %w", err)
+	}
+	if len(labels) == 0 {
+		return nil, nil, fmt.Errorf("report: customer_segments is empty (run custseg features and train first?)")
+	}
+	return raw, labels, nil
 }
 
 // WriteReport writes the visual report of model ref into dir and returns
-// the path of its index.html.
-func WriteReport(ctx context.Context, db *engine.DB, ref, dir string) (string, error) {
+// the path of its index.html. progress, if not nil, hears the drawing
+// (report.Input.Progress).
+func WriteReport(ctx context.Context, db *engine.DB, ref, dir string, progress func(done, total int64)) (string, error) {
 	in, err := ReportInput(ctx, db, ref)
 	if err != nil {
 		return "", err
 	}
+	in.Progress = progress
 	return report.Write(dir, in)
 }

@@ -65,6 +65,9 @@ type Input struct {
 	// Meta are extra key/value lines for the metadata table (database,
 	// generated at, ...).
 	Meta map[string]string
+	// Progress, if set, hears Write's steps done of their total: each
+	// chart drawn, then index.html written.
+	Progress func(done, total int64)
 }
 
 // MaxScatterPoints bounds the points drawn in the scatter plot: beyond a
@@ -146,6 +149,9 @@ func Write(outDir string, in Input) (index string, err error) {
 	}
 	if err := os.WriteFile(filepath.Join(tmp, IndexFile), page.Bytes(), 0o644); err != nil {
 		return "", fmt.Errorf("report: %v", err)
+	}
+	if in.Progress != nil {
+		in.Progress(int64(len(charts)+1), int64(len(charts)+1))
 	}
 	if err := os.WriteFile(filepath.Join(tmp, markerFile), []byte("custseg report\n"), 0o644); err != nil {
 		return "", fmt.Errorf("report: %v", err)

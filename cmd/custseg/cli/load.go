@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/custseg/custseg/internal/engine"
+	"github.com/custseg/custseg/internal/progress"
 	"github.com/custseg/custseg/loader"
 )
 
@@ -66,9 +65,6 @@ func (opts *LoadOptions) loaderOptions() (loader.Options, error) {
 		return lo, err
 	}
 	lo.Replace = opts.Replace
-	if !opts.NoProgress && isTerminal(opts.IO.ErrOut) {
-		lo.Progress = opts.IO.ErrOut
-	}
 	return lo, nil
 }
 
@@ -79,7 +75,19 @@ func loadFiles(ctx context.Context, opts *LoadOptions, db *engine.DB, files []st
 	if err != nil {
 		return err
 	}
+	var bar *progress.Bar
+	if !opts.NoProgress {
+		what := files[0]
+		if len(files) > 1 {
+			what = fmt.Sprintf("%d files", len(files))
+		}
+		bar = progress.New(opts.IO.ErrOut, "load "+what, progress.Bytes)
+	}
+	if bar != nil {
+		lo.Progress = bar.Set
+	}
 	sums, err := loader.Load(ctx, db.DB, files, lo)
+	bar.Close()
 	for _, s := range sums {
 		fmt.Fprintln(opts.IO.Out, "load:", s.String())
 	}
@@ -87,14 +95,4 @@ func loadFiles(ctx context.Context, opts *LoadOptions, db *engine.DB, files []st
 		return fmt.Errorf("%w; --replace loads it again in place of those rows", err)
 	}
 	return err
-}
-
-// isTerminal reports whether w is a character device (a terminal).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

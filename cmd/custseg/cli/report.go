@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 
@@ -11,6 +10,7 @@ import (
 
 	"github.com/custseg/custseg/internal/engine"
 	"github.com/custseg/custseg/internal/pipeline"
+	"github.com/custseg/custseg/internal/progress"
 )
 
 // ReportOptions are the flags of `custseg report`.
@@ -40,7 +40,7 @@ folder is refused.`,
 				return runF(opts)
 			}
 			return withDB(opts.OpenDB, func(db *engine.DB) error {
-				return writeReport(cmd.Context(), opts.IO.Out, db, opts.Model, opts.Dir)
+				return writeReport(cmd.Context(), opts.IO, db, opts.Model, opts.Dir)
 			})
 		},
 	}
@@ -55,11 +55,14 @@ func defaultReportDir(dbPath string) string {
 
 // writeReport writes the report of model into dir (default next to the
 // database) and prints where.
-func writeReport(ctx context.Context, out io.Writer, db *engine.DB, model, dir string) error {
+func writeReport(ctx context.Context, streams IO, db *engine.DB, model, dir string) error {
+	out := streams.Out
 	if dir == "" {
 		dir = defaultReportDir(db.Path)
 	}
-	index, err := pipeline.WriteReport(ctx, db, model, dir)
+	bar := progress.New(streams.ErrOut, "report: drawing", progress.Count)
+	index, err := pipeline.WriteReport(ctx, db, model, dir, bar.Set)
+	bar.Close()
 	if err != nil {
 		return err
 	}

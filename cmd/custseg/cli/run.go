@@ -122,7 +122,7 @@ func runAll(ctx context.Context, opts *RunOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeReport(ctx, out, db, res.Version.Ref(), ""); err != nil {
+	if err := writeReport(ctx, opts.IO, db, res.Version.Ref(), ""); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "done in %s: %s (%s)\n", time.Since(start).Round(time.Millisecond), db.Path, db.Kind)

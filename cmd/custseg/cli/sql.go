@@ -11,6 +11,7 @@ import (
 
 	"github.com/custseg/custseg/internal/engine"
 	"github.com/custseg/custseg/internal/output"
+	"github.com/custseg/custseg/internal/progress"
 	"github.com/custseg/custseg/internal/repl"
 	"github.com/custseg/custseg/udf/catalog"
 )
@@ -79,7 +80,7 @@ terminal, runs the statements it reads.`,
 			}
 			// Interactive only when our stdin is the process's terminal: an
 			// In that is not os.Stdin (tests, pipes) runs as a script.
-			interactive := opts.IO.In == os.Stdin && repl.StdinIsTerminal() && isTerminal(opts.IO.Out)
+			interactive := opts.IO.In == os.Stdin && repl.StdinIsTerminal() && progress.IsTerminal(opts.IO.Out)
 			return opts.run(cmd.Context(), opts.IO.In, interactive)
 		},
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/custseg/custseg/internal/engine"
 	"github.com/custseg/custseg/internal/output"
 	"github.com/custseg/custseg/internal/pipeline"
+	"github.com/custseg/custseg/internal/progress"
 	"github.com/custseg/custseg/udf/kmeans"
 )
 
@@ -75,14 +76,18 @@ func trainAndScore(ctx context.Context, streams IO, db *engine.DB, to pipeline.T
 	if to.K == 0 {
 		fmt.Fprintf(out, "train: trying k = %d..%d on %s ...\n", to.KMin, to.KMax, strings.Join(to.Features, ", "))
 	}
-	if to.K == 0 && isTerminal(streams.ErrOut) {
-		start := time.Now()
+	var bar *progress.Bar
+	if to.K == 0 {
+		bar = progress.New(streams.ErrOut, fmt.Sprintf("train: k = %d..%d", to.KMin, to.KMax), progress.Count)
+		tries := int64(to.KMax - to.KMin + 1)
+		bar.Set(0, tries)
 		to.Progress = func(r kmeans.KRow) {
-			fmt.Fprintf(streams.ErrOut, "  k = %d of %d..%d: silhouette %.4f, inertia %.4g (%s)\n",
-				r.K, to.KMin, to.KMax, r.Silhouette, r.Inertia, time.Since(start).Round(100*time.Millisecond))
+			bar.Describe(fmt.Sprintf("train: k = %d, silhouette %.4f", r.K, r.Silhouette))
+			bar.Set(int64(r.K-to.KMin+1), tries)
 		}
 	}
 	res, err := pipeline.TrainAndScore(ctx, db, to, score)
+	bar.Close()
 	if res.Model == nil {
 		return res, err
 	}
