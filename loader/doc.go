@@ -79,6 +79,14 @@
 //
 // # Transactions and duplicates
 //
+// Two exports that overlap in time hold the same purchase lines. When
+// transactions already holds rows, a file is staged first and its rows
+// equal to a row loaded before (same invoice_no, stock_code, quantity,
+// invoice_date, unit_price and customer_id; NULL equals NULL) are skipped
+// into load_skips (Summary.Skipped), unless Options.KeepDuplicates; so
+// loaded + rejected + skipped = records. Rows repeated inside one file are
+// the file's own business: loaded, and counted (Summary.Repeated).
+//
 // One Load call is one database transaction over all its files: on a fatal
 // error (unreadable or truncated file, missing columns, a cancelled context,
 // a duplicate, ...) it rolls back and the database is exactly as before.

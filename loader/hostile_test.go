@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -242,5 +243,89 @@ func TestTruncatedGzip(t *testing.T) {
 	_, err := Load(context.Background(), db.DB, []string{f}, Options{})
 	if err == nil || !strings.Contains(err.Error(), "gzip: the compressed file ends early (truncated?)") {
 		t.Fatalf("error %v, want a gzip truncation error", err)
+	}
+}
+
+// TestOverlapSkipped: a row already loaded from another file is skipped by
+// default (and kept with KeepDuplicates); a row repeated inside one file is
+// kept and counted.
+func TestOverlapSkipped(t *testing.T) {
+	first := writeFile(t, "a.csv", uciHeader+
+		"1,S,x,1,2010-12-01 08:00,2.5,7,UK\n"+
+		"2,S,x,1,2010-12-02 08:00,2.5,7,UK\n")
+	second := writeFile(t, "b.csv", uciHeader+
+		"2,S,other text,1,2010-12-02 08:00,2.5,7,France\n"+ // the same line as a.csv's line 3
+		"3,S,x,4,2010-12-03 08:00,1,,UK\n"+
+		"3,S,x,4,2010-12-03 08:00,1,,UK\n") // repeated inside b.csv (NULL customer): kept
+	for _, e := range engines {
+		for _, keep := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/keep=%v", e.name, keep), func(t *testing.T) {
+				db := openDB(t, e.ext)
+				sums, err := Load(context.Background(), db.DB, []string{first, second}, Options{KeepDuplicates: keep})
+				if err != nil {
+					t.Fatal(err)
+				}
+				b := sums[1]
+				wantSkipped := int64(1)
+				if keep {
+					wantSkipped = 0
+				}
+				if b.Records != 3 || b.Skipped != wantSkipped || b.Loaded != 3-wantSkipped || b.Repeated != 1 {
+					t.Errorf("%v: want 3 records, %d skipped, 1 repeated", b, wantSkipped)
+				}
+				var n, skips int64
+				if err := db.QueryRow("SELECT (SELECT count(*) FROM transactions), (SELECT count(*) FROM load_skips WHERE source = ?)", second).Scan(&n, &skips); err != nil {
+					t.Fatal(err)
+				}
+				if n != 5-wantSkipped || skips != wantSkipped {
+					t.Errorf("transactions %d, load_skips %d; want %d and %d", n, skips, 5-wantSkipped, wantSkipped)
+				}
+			})
+		}
+	}
+}
+
+// TestOverlappingRealFiles loads Online Retail II (2009-12..2010-12) and
+// Online Retail (2010-12..2011-12), which share 2010-12-01..09: the shared
+// days must hold what Online Retail II alone holds, not twice as much.
+func TestOverlappingRealFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: loads 1.07M real rows per engine")
+	}
+	ii, uci := dataFile(t, "online_retail_ii_2009_2010.csv.gz"), dataFile(t, "online_retail.csv.gz")
+	const window = "SELECT count(*), round(sum(quantity * unit_price), 2), count(DISTINCT customer_id) FROM transactions WHERE invoice_date >= '2010-12-01' AND invoice_date < '2010-12-10'"
+	type stats struct {
+		rows, customers int64
+		spend           float64
+	}
+	read := func(t *testing.T, db interface {
+		QueryRow(string, ...any) *sql.Row
+	}) (s stats) {
+		t.Helper()
+		if err := db.QueryRow(window).Scan(&s.rows, &s.spend, &s.customers); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	alone := openDB(t, ".duckdb")
+	if _, err := Load(context.Background(), alone.DB, []string{ii}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	want := read(t, alone)
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			db := openDB(t, e.ext)
+			sums, err := Load(context.Background(), db.DB, []string{ii, uci}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := read(t, db); got != want {
+				t.Errorf("2010-12-01..09 after both files: %+v, Online Retail II alone: %+v", got, want)
+			}
+			// Every Online Retail row of the shared days is in Online Retail II.
+			if s := sums[1]; s.Skipped != want.rows || s.Loaded+s.Rejected+s.Skipped != s.Records {
+				t.Errorf("%v: want %d skipped", s, want.rows)
+			}
+		})
 	}
 }

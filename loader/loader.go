@@ -39,6 +39,10 @@ type Options struct {
 	// Replace allows loading content that was loaded before: the rows that
 	// earlier load added are removed (see the package doc) and replaced.
 	Replace bool
+	// KeepDuplicates keeps rows that are already in transactions from an
+	// earlier file. By default they are skipped (moved to load_skips): two
+	// exports that overlap in time would otherwise count the overlap twice.
+	KeepDuplicates bool
 	// MaxRecordBytes is the longest record kept (0: DefaultMaxRecordBytes).
 	// A longer one is rejected, naming its line, and reading resumes at the
 	// next line: memory stays bounded on a runaway quote or a file with no
@@ -63,6 +67,8 @@ type Summary struct {
 	Rejected int64         // rows added to load_rejects
 	Blank    int64         // blank lines skipped
 	Replaced int64         // rows of an earlier load of the same content removed (Options.Replace)
+	Skipped  int64         // rows already in transactions from another file, not loaded again (in load_skips)
+	Repeated int64         // rows that repeat an earlier row of the same file: loaded, only counted
 	Duration time.Duration // wall time of reading and writing this file; the commit, after the last file, is not included
 	SHA256   string        // hex SHA-256 of the decompressed content
 }
@@ -72,6 +78,12 @@ type Summary struct {
 func (s Summary) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %d records, %d loaded, %d rejected, %d blank lines", s.Source, s.Records, s.Loaded, s.Rejected, s.Blank)
+	if s.Skipped > 0 {
+		fmt.Fprintf(&b, ", %d skipped as already loaded from another file (see load_skips)", s.Skipped)
+	}
+	if s.Repeated > 0 {
+		fmt.Fprintf(&b, ", %d repeated inside the file (kept)", s.Repeated)
+	}
 	if s.Replaced > 0 {
 		fmt.Fprintf(&b, ", replacing %d rows loaded before", s.Replaced)
 	}
@@ -271,12 +283,26 @@ func loadFile(ctx context.Context, kind engineKind, conn *sql.Conn, path string,
 		}
 		if old != nil {
 			table = stageTable
-			// A plain table created inside the transaction: a rollback removes it.
-			if _, err := conn.ExecContext(ctx, "CREATE TABLE "+stageTable+
-				" (invoice_no TEXT, stock_code TEXT, description TEXT, quantity BIGINT, invoice_date TIMESTAMP, unit_price DOUBLE, customer_id TEXT, country TEXT)"); err != nil {
+			if err := createStage(ctx, conn); err != nil {
 				return sum, err
 			}
 			if _, err := conn.ExecContext(ctx, "DELETE FROM load_rejects WHERE source = ?", old.source); err != nil {
+				return sum, err
+			}
+		}
+	}
+	staged := false
+	if table == "transactions" {
+		// Rows already present can only come from another file when the
+		// table holds any: the first load of a database needs no stage.
+		// Otherwise the file is staged, to tell its rows (and its own
+		// repeats) from those loaded before.
+		if err := conn.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM transactions)").Scan(&staged); err != nil {
+			return sum, err
+		}
+		if staged {
+			table = stageTable
+			if err := createStage(ctx, conn); err != nil {
 				return sum, err
 			}
 		}
@@ -378,6 +404,14 @@ func loadFile(ctx context.Context, kind engineKind, conn *sql.Conn, path string,
 		if old != nil {
 			return sum, duplicateError(sum.SHA256, old)
 		}
+		if err := countRepeats(ctx, conn, table, &sum); err != nil {
+			return sum, err
+		}
+		if staged {
+			if err := moveStaged(ctx, conn, kind, path, !opts.KeepDuplicates, &sum); err != nil {
+				return sum, err
+			}
+		}
 	} else {
 		if sum.SHA256 != preSHA {
 			return sum, fmt.Errorf("the file changed while it was being loaded")
@@ -396,6 +430,79 @@ func loadFile(ctx context.Context, kind engineKind, conn *sql.Conn, path string,
 	}
 	sum.Duration = time.Since(start)
 	return sum, nil
+}
+
+// createStage creates the scratch table a file is loaded into when its rows
+// must be compared with those already loaded: a plain table created inside
+// the load's transaction, so a rollback removes it.
+func createStage(ctx context.Context, conn *sql.Conn) error {
+	_, err := conn.ExecContext(ctx, "CREATE TABLE "+stageTable+
+		" (invoice_no TEXT, stock_code TEXT, description TEXT, quantity BIGINT, invoice_date TIMESTAMP, unit_price DOUBLE, customer_id TEXT, country TEXT)")
+	return err
+}
+
+// overlapKey is what makes two transaction rows the same purchase line
+// when two files overlap: description and country may be spelled
+// differently by two exports of the same data.
+var overlapKey = []string{"invoice_no", "stock_code", "quantity", "invoice_date", "unit_price", "customer_id"}
+
+// countRepeats counts the rows of this file (all of table: transactions
+// when it was empty before the file, else the stage) that repeat an earlier
+// row of it by overlapKey.
+func countRepeats(ctx context.Context, conn *sql.Conn, table string, sum *Summary) error {
+	key := strings.Join(overlapKey, ", ")
+	q := "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM " + table + " GROUP BY " + key + ") g"
+	if err := conn.QueryRowContext(ctx, q).Scan(&sum.Repeated); err != nil {
+		return fmt.Errorf("counting repeated rows: %w", err)
+	}
+	return nil
+}
+
+// moveStaged moves the staged rows to transactions; with skip, those
+// already in transactions (by overlapKey; NULLs match NULLs) go to
+// load_skips instead.
+func moveStaged(ctx context.Context, conn *sql.Conn, kind engineKind, path string, skip bool, sum *Summary) error {
+	on := make([]string, len(overlapKey))
+	for i, c := range overlapKey {
+		on[i] = "s." + c + " IS NOT DISTINCT FROM t." + c
+	}
+	matches := "SELECT s.rowid FROM " + stageTable + " s JOIN transactions t ON " + strings.Join(on, " AND ")
+	var steps []string
+	if skip {
+		if kind == sqliteEngine {
+			// SQLite has no hash join: probe an index on the (smaller) stage
+			// from a scan of transactions, in that order (CROSS JOIN fixes it).
+			for i, c := range overlapKey {
+				on[i] = "s." + c + " IS t." + c
+			}
+			matches = "SELECT s.rowid FROM transactions t CROSS JOIN " + stageTable + " s ON " + strings.Join(on, " AND ")
+			steps = append(steps, "CREATE INDEX "+stageTable+"_key ON "+stageTable+" ("+strings.Join(overlapKey, ", ")+")")
+		}
+		steps = append(steps,
+			"INSERT INTO load_skips (source, "+tableColumns+") SELECT ?, "+tableColumns+" FROM "+stageTable+" WHERE rowid IN ("+matches+")",
+			"DELETE FROM "+stageTable+" WHERE rowid IN ("+matches+")")
+	}
+	steps = append(steps,
+		"INSERT INTO transactions ("+tableColumns+") SELECT "+tableColumns+" FROM "+stageTable,
+		"DROP TABLE "+stageTable,
+	)
+	for _, q := range steps {
+		var args []any
+		if strings.Contains(q, "?") {
+			args = []any{path}
+		}
+		res, err := conn.ExecContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("skipping rows loaded before: %w", err)
+		}
+		if strings.HasPrefix(q, "INSERT INTO load_skips") {
+			if sum.Skipped, err = res.RowsAffected(); err != nil {
+				return err
+			}
+		}
+	}
+	sum.Loaded -= sum.Skipped
+	return nil
 }
 
 // replaceRows removes, from transactions, one copy of every staged row (a

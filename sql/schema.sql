@@ -23,6 +23,21 @@ CREATE TABLE IF NOT EXISTS load_rejects (
     raw    TEXT
 );
 
+-- Rows of a file that were already in transactions from another file (two
+-- exports overlapping in time), skipped by the load: custseg load
+-- --keep-duplicates keeps them instead.
+CREATE TABLE IF NOT EXISTS load_skips (
+    source       TEXT,
+    invoice_no   TEXT,
+    stock_code   TEXT,
+    description  TEXT,
+    quantity     BIGINT,
+    invoice_date TIMESTAMP,
+    unit_price   DOUBLE,
+    customer_id  TEXT,
+    country      TEXT
+);
+
 -- One row per loaded file content, so the same content is not loaded twice.
 CREATE TABLE IF NOT EXISTS load_files (
     source    TEXT,

@@ -132,6 +132,7 @@ type LoadFlags struct {
 	Encoding   string
 	// MaxRecordBytes is --max-record-bytes (0: loader.DefaultMaxRecordBytes).
 	MaxRecordBytes int
+	KeepDuplicates bool // --keep-duplicates
 }
 
 func addLoadFlags(cmd *cobra.Command, lf *LoadFlags) {
@@ -139,12 +140,13 @@ func addLoadFlags(cmd *cobra.Command, lf *LoadFlags) {
 	fl.StringArrayVar(&lf.Map, "map", nil, "map a table `column=Header` of the file (repeatable)")
 	fl.StringVar(&lf.DateFormat, "date-format", "", "extra date `LAYOUT` tried first (Go layout, e.g. 02.01.2006 15:04)")
 	fl.StringVar(&lf.Encoding, "encoding", "utf-8", "input `ENCODING`: utf-8 or latin-1")
+	fl.BoolVar(&lf.KeepDuplicates, "keep-duplicates", false, "keep rows already loaded from another file (by default they are skipped into load_skips: overlapping exports would count twice)")
 	fl.IntVar(&lf.MaxRecordBytes, "max-record-bytes", 0, fmt.Sprintf("longest record kept, in `BYTES` (0: %d); a longer one is rejected and reading resumes at the next line", loader.DefaultMaxRecordBytes))
 }
 
 // loaderOptions turns the flags into loader options (no progress bar).
 func (lf LoadFlags) loaderOptions() (loader.Options, error) {
-	lo := loader.Options{DateFormat: lf.DateFormat, Encoding: lf.Encoding, MaxRecordBytes: lf.MaxRecordBytes}
+	lo := loader.Options{DateFormat: lf.DateFormat, Encoding: lf.Encoding, MaxRecordBytes: lf.MaxRecordBytes, KeepDuplicates: lf.KeepDuplicates}
 	if lf.MaxRecordBytes < 0 {
 		return lo, fmt.Errorf("--max-record-bytes %d: give a positive number of bytes (0: the default, %d)", lf.MaxRecordBytes, loader.DefaultMaxRecordBytes)
 	}
