@@ -21,7 +21,11 @@
 // Registration is generic: each catalog function becomes one
 // sqlite3_create_function_v2 call with nArg -1 (the catalog checks the
 // argument count and words the error), SQLITE_UTF8, and
-// SQLITE_DETERMINISTIC when the function is deterministic.
+// SQLITE_DETERMINISTIC when the function is deterministic. The in-process
+// build adds one internal function outside the catalog,
+// custseg_insert_batch (see InsertBatchFunction), through which package
+// ext/sqlite inserts packed rows on a connection with no access to the
+// driver's private fields.
 package sqlitefn
 
 /*
@@ -49,31 +53,11 @@ const (
 	sqliteDeterministic = 0x800
 )
 
-var extra struct {
-	sync.Mutex
-	fns []*catalog.Function
-}
-
-// RegisterExtra adds f to the functions registered on connections opened
-// from now on, besides catalog.All(). It exists for the binding's own tests
-// (an aggregate before the catalog has one); production code registers only
-// the catalog.
-func RegisterExtra(f *catalog.Function) {
-	extra.Lock()
-	defer extra.Unlock()
-	extra.fns = append(extra.fns, f)
-}
-
-// Functions returns what a new connection gets: catalog.All() and any
-// RegisterExtra functions.
-func Functions() []*catalog.Function {
-	extra.Lock()
-	defer extra.Unlock()
-	all := catalog.All()
-	out := make([]*catalog.Function, 0, len(all)+len(extra.fns))
-	out = append(out, all...)
-	return append(out, extra.fns...)
-}
+// registered lists what custseg_init registers on each connection: the
+// catalog. It is a variable so that this package's tests can add
+// functions of their own, for binding paths no catalog function reaches
+// (a panic, an echo of every value kind).
+var registered = catalog.All
 
 // conn is the per-connection state. SQLite serialises the callbacks of one
 // connection, so it needs no lock.
@@ -96,10 +80,6 @@ type binding struct {
 // handles, not yet destroyed or finalised), so tests can check that none
 // leak.
 var live atomic.Int64
-
-// LiveHandles returns how many Go objects SQLite currently references
-// (registrations and open aggregate states).
-func LiveHandles() int64 { return live.Load() }
 
 // bindingTable maps a registration's pUserData (an index) to its binding.
 // Every row reads it, so reads are one atomic load and an index
@@ -184,7 +164,7 @@ func custsegSqliteRegister(db *C.struct_sqlite3, errOut **C.char) (rc C.int) {
 	}()
 	c := &conn{db: db, store: &modelStore{db: db}}
 	c.call.Store = c.store
-	for _, f := range Functions() {
+	for _, f := range registered() {
 		flags := C.int(sqliteUTF8)
 		if f.Deterministic {
 			flags |= sqliteDeterministic
@@ -204,6 +184,10 @@ func custsegSqliteRegister(db *C.struct_sqlite3, errOut **C.char) (rc C.int) {
 			*errOut = C.CString(fmt.Sprintf("registering %s failed (SQLite error %d)", f.Name, int(r)))
 			return r
 		}
+	}
+	if err := registerInternal(db); err != nil {
+		*errOut = C.CString(err.Error())
+		return sqliteError
 	}
 	return sqliteOK
 }
