@@ -6,7 +6,6 @@ package duckdb
 import "C"
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"runtime/cgo"
@@ -123,7 +122,7 @@ func overloads(f *catalog.Function) (lists [][]C.int32_t, vararg C.int32_t, err 
 func registerFunctions(conn unsafe.Pointer, fns []*catalog.Function, store catalog.ModelStore) error {
 	for _, f := range fns {
 		if err := registerFunction(conn, f, store); err != nil {
-			return err
+			return fmt.Errorf("%s%w", errPrefix, err)
 		}
 	}
 	return nil
@@ -153,27 +152,27 @@ func registerFunction(conn unsafe.Pointer, f *catalog.Function, store catalog.Mo
 		}
 		set := C.cs_scalar_set_new(name)
 		for _, l := range lists {
-			if C.cs_scalar_set_add(set, name, C.int32_t(len(l)), typesPtr(l), vararg, result, special, volatile, C.uintptr_t(extra)) != 0 {
+			if C.cs_scalar_set_add(set, name, C.int32_t(len(l)), typesPtr(l), vararg, result, special, volatile, C.uintptr_t(extra)) != C.CS_SUCCESS {
 				C.cs_scalar_set_destroy(set)
 				return fmt.Errorf("%s: DuckDB refused an overload with %d parameters", f.Name, len(l))
 			}
 		}
 		rc := C.cs_scalar_set_register(conn, set)
 		C.cs_scalar_set_destroy(set)
-		if rc != 0 {
+		if rc != C.CS_SUCCESS {
 			return fmt.Errorf("%s: DuckDB refused to register the function (does a function of that name already exist?)", f.Name)
 		}
 	case catalog.Aggregate:
 		set := C.cs_aggregate_set_new(name)
 		for _, l := range lists {
-			if C.cs_aggregate_set_add(set, name, C.int32_t(len(l)), typesPtr(l), result, special, C.uintptr_t(extra)) != 0 {
+			if C.cs_aggregate_set_add(set, name, C.int32_t(len(l)), typesPtr(l), result, special, C.uintptr_t(extra)) != C.CS_SUCCESS {
 				C.cs_aggregate_set_destroy(set)
 				return fmt.Errorf("%s: DuckDB refused an overload with %d parameters", f.Name, len(l))
 			}
 		}
 		rc := C.cs_aggregate_set_register(conn, set)
 		C.cs_aggregate_set_destroy(set)
-		if rc != 0 {
+		if rc != C.CS_SUCCESS {
 			return fmt.Errorf("%s: DuckDB refused to register the aggregate (does a function of that name already exist?)", f.Name)
 		}
 	default:
@@ -444,7 +443,7 @@ func aggregateError(info unsafe.Pointer, err error) {
 // SQL error instead of a dead shell.
 func panicError(b *binding, r any) error {
 	if b == nil {
-		return fmt.Errorf("custseg: internal error: %v", r)
+		return fmt.Errorf("%sinternal error: %v", errPrefix, r)
 	}
 	return b.fn.Errorf("internal error: %v", r)
 }
@@ -602,7 +601,3 @@ func custsegAggDestroy(states unsafe.Pointer, count C.uint64_t) {
 		}
 	}
 }
-
-// errUnsupported is returned for an argument of a DuckDB type the binding
-// does not convert (only reachable through ANY parameters).
-var errUnsupported = errors.New("unsupported type")

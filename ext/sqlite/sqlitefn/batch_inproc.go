@@ -126,7 +126,7 @@ func registerInternal(db *C.struct_sqlite3) error {
 	name := C.CString(InsertBatchFunction)
 	defer C.free(unsafe.Pointer(name))
 	if rc := C.csq_create_insert_batch(db, name); rc != sqliteOK {
-		return fmt.Errorf("registering %s failed (SQLite error %d)", InsertBatchFunction, int(rc))
+		return fmt.Errorf("%sregistering %s failed (SQLite error %d)", errPrefix, InsertBatchFunction, int(rc))
 	}
 	return nil
 }

@@ -42,6 +42,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/custseg/custseg/ext/internal/lookup"
 	"github.com/custseg/custseg/udf/catalog"
 )
 
@@ -158,7 +159,7 @@ func deleteHandle(h cgo.Handle) {
 func custsegSqliteRegister(db *C.struct_sqlite3, errOut **C.char) (rc C.int) {
 	defer func() {
 		if r := recover(); r != nil {
-			*errOut = C.CString(fmt.Sprintf("internal error while registering functions: %v", r))
+			*errOut = C.CString(fmt.Sprintf("%sinternal error while registering functions: %v", errPrefix, r))
 			rc = sqliteError
 		}
 	}()
@@ -181,7 +182,7 @@ func custsegSqliteRegister(db *C.struct_sqlite3, errOut **C.char) (rc C.int) {
 		r := C.csq_create(db, name, -1, flags, agg, C.uintptr_t(h))
 		C.free(unsafe.Pointer(name))
 		if r != sqliteOK {
-			*errOut = C.CString(fmt.Sprintf("registering %s failed (SQLite error %d)", f.Name, int(r)))
+			*errOut = C.CString(fmt.Sprintf("%sregistering %s failed (SQLite error %d)", errPrefix, f.Name, int(r)))
 			return r
 		}
 	}
@@ -278,11 +279,10 @@ func setResult(ctx *C.struct_sqlite3_context, out *C.cs_result, v catalog.Value)
 
 // panicMessage words a recovered panic as an SQL error naming the function.
 func panicMessage(b *binding, r any) string {
-	name := "custseg"
 	if b != nil && b.fn != nil {
-		name = b.fn.Name
+		return fmt.Sprintf("%s: internal error: %v", b.fn.Name, r)
 	}
-	return fmt.Sprintf("%s: internal error: %v", name, r)
+	return fmt.Sprintf("%sinternal error: %v", errPrefix, r)
 }
 
 //export custsegSqliteScalar
@@ -397,10 +397,13 @@ type modelStore struct {
 	db *C.struct_sqlite3
 }
 
+// lookupSQL is lookup.SQL for C, allocated once and never freed.
+var lookupSQL = C.CString(lookup.SQL)
+
 // LookupModel implements catalog.ModelStore.
 func (s *modelStore) LookupModel(name string, version int64) (kind, spec string, err error) {
 	var ck, cs, cerr *C.char
-	rc := C.csq_lookup_model(s.db, (*C.char)(unsafe.Pointer(unsafe.StringData(name))), C.int(len(name)),
+	rc := C.csq_lookup_model(s.db, lookupSQL, (*C.char)(unsafe.Pointer(unsafe.StringData(name))), C.int(len(name)),
 		C.int64_t(version), &ck, &cs, &cerr)
 	defer C.csq_free(unsafe.Pointer(ck))
 	defer C.csq_free(unsafe.Pointer(cs))
