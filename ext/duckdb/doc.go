@@ -1,6 +1,7 @@
 // Package duckdb registers every custseg SQL function (udf/catalog.All) in
 // DuckDB through DuckDB's C API, for two hosts that share one C source
-// (glue.c) and one Go implementation (bind.go):
+// (glue.c) and one Go implementation (bind.go: registration; vector.go:
+// reading and writing vectors; callbacks.go: the exported callbacks):
 //
 //   - in process: Register(db) on a *sql.DB opened with duckdb-go's "duckdb"
 //     driver (file or in-memory). glue.c calls the duckdb_* symbols of the

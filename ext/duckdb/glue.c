@@ -9,7 +9,7 @@
  *     into a call through the duckdb_ext_api struct (C API v1.2.0), and this
  *     file also holds the entry point custseg_init_c_api.
  *
- * The per-row work happens in Go (bind.go); C only hands over pointers.
+ * The per-row work happens in Go (vector.go); C only hands over pointers.
  */
 #ifdef CUSTSEG_DUCKDB_EXTENSION
 #define DUCKDB_EXTENSION_NAME custseg
@@ -25,7 +25,7 @@ DUCKDB_EXTENSION_EXTERN /* the struct itself is defined by DUCKDB_EXTENSION_ENTR
 
 #include "glue.h"
 
-/* Go callbacks (bind.go). Declared with void* so no DuckDB type reaches Go. */
+/* Go callbacks (callbacks.go). Declared with void* so no DuckDB type reaches Go. */
 extern void custsegScalar(void *info, void *chunk, void *out);
 extern void custsegAggUpdate(void *info, void *chunk, void *states);
 extern void custsegAggCombine(void *info, void *source, void *target, uint64_t count);
