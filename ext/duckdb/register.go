@@ -108,6 +108,12 @@ func registerWith(db *sql.DB, fns []*catalog.Function, store catalog.ModelStore)
 // The field is found by name and type through reflect, so a duckdb-go
 // upgrade that changes the layout makes this return an error (and
 // TestRawConnectionLayout fail) instead of handing DuckDB a wrong pointer.
+//
+// Upstream: no duckdb/duckdb-go issue asks for such an accessor (searched
+// November 2026); the closest request is the pull request of duckdb-go's
+// predecessor repository that would export the connection's fields,
+// https://github.com/marcboeker/go-duckdb/pull/310 (open, not merged). When
+// duckdb-go exports the duckdb_connection, this function should use it.
 func rawConnection(dc any) (unsafe.Pointer, error) {
 	c, ok := dc.(*duckdbgo.Conn)
 	if !ok {
