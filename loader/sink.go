@@ -91,8 +91,7 @@ const sqliteBatch = 500
 
 // sqliteSink inserts batches of rows: each batch of sqliteBatch rows is
 // packed and crosses into C in one call that binds and steps a one-row
-// INSERT per row on the connection's SQLite handle (inside the load's
-// transaction). Binding through database/sql costs one cgo call per value,
+// INSERT per row on the load's connection (inside its transaction). Binding through database/sql costs one cgo call per value,
 // more than SQLite's own work (docs/PERFORMANCE.md, loading).
 type sqliteSink struct {
 	ctx     context.Context
@@ -147,12 +146,10 @@ func (s *sqliteSink) add(r *row) error {
 	return nil
 }
 
-// flush writes the packed rows through the connection's raw handle.
+// flush writes the packed rows on the load's connection, inside its
+// transaction.
 func (s *sqliteSink) flush() error {
-	if s.batch.Rows() == 0 {
-		return nil
-	}
-	err := s.conn.Raw(func(dc any) error { return sqliteext.InsertBatch(dc, s.insert, s.batch) })
+	err := sqliteext.InsertBatch(s.ctx, s.conn, s.insert, s.batch)
 	s.batch.Reset()
 	return err
 }

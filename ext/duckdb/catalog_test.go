@@ -39,6 +39,8 @@ func TestRawConnectionLayout(t *testing.T) {
 	}
 	if _, err := rawConnection(struct{}{}); err == nil {
 		t.Fatal("a foreign driver connection was accepted")
+	} else if !strings.HasPrefix(err.Error(), errPrefix) {
+		t.Errorf("binding error %q does not start with %q", err, errPrefix)
 	}
 }
 

@@ -1,6 +1,7 @@
 // Package duckdb registers every custseg SQL function (udf/catalog.All) in
 // DuckDB through DuckDB's C API, for two hosts that share one C source
-// (glue.c) and one Go implementation (bind.go):
+// (glue.c) and one Go implementation (bind.go: registration; vector.go:
+// reading and writing vectors; callbacks.go: the exported callbacks):
 //
 //   - in process: Register(db) on a *sql.DB opened with duckdb-go's "duckdb"
 //     driver (file or in-memory). glue.c calls the duckdb_* symbols of the
@@ -68,7 +69,8 @@
 // rawConnection reads the unexported field conn.Ptr of *duckdb.Conn inside
 // sql.Conn.Raw, located by name and type through reflect: if an upgrade
 // changes the layout, Register returns an error and TestRawConnectionLayout
-// fails, instead of DuckDB receiving a wrong pointer. Two *sql.DB opened on
+// fails, instead of DuckDB receiving a wrong pointer (upstream request: see
+// rawConnection). Two *sql.DB opened on
 // the same file share one DuckDB instance (duckdb-go's instance cache); the
 // hidden function __custseg_instance() tells Register that the instance
 // already has the functions.

@@ -11,10 +11,10 @@ import "C"
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"unsafe"
 
+	"github.com/custseg/custseg/ext/internal/lookup"
 	"github.com/custseg/custseg/udf/catalog"
 )
 
@@ -27,18 +27,18 @@ import (
 func custsegExtInit(conn, database unsafe.Pointer) (cerr *C.char) {
 	defer func() {
 		if r := recover(); r != nil {
-			cerr = C.CString(fmt.Sprintf("custseg: internal error while loading: %v", r))
+			cerr = C.CString(fmt.Sprintf("%sinternal error while loading: %v", errPrefix, r))
 		}
 	}()
 	if database == nil {
-		return C.CString("custseg: DuckDB gave the extension no database handle")
+		return C.CString(errNoDatabase.Error())
 	}
 	store, err := newCAPIStore(database)
 	if err != nil {
 		return C.CString(err.Error())
 	}
 	if err := registerFunctions(conn, catalog.All(), store); err != nil {
-		return C.CString("custseg: " + err.Error())
+		return C.CString(err.Error())
 	}
 	return nil
 }
@@ -58,7 +58,7 @@ type capiStore struct {
 func newCAPIStore(database unsafe.Pointer) (*capiStore, error) {
 	conn := C.cs_store_connect(database)
 	if conn == nil {
-		return nil, errors.New("custseg: cannot open a connection for the model registry")
+		return nil, errStoreConnect
 	}
 	return &capiStore{conn: conn}, nil
 }
@@ -68,7 +68,7 @@ func (s *capiStore) LookupModel(name string, version int64) (kind, spec string, 
 	defer C.free(unsafe.Pointer(cname))
 	var ckind, cspec, cerr *C.char
 	s.mu.Lock()
-	rc := C.cs_store_lookup(s.conn, &s.prepared, cname, C.int64_t(version), &ckind, &cspec, &cerr)
+	rc := C.cs_store_lookup(s.conn, &s.prepared, lookupSQL, cname, C.int64_t(version), &ckind, &cspec, &cerr)
 	s.mu.Unlock()
 	defer func() {
 		C.free(unsafe.Pointer(ckind))
@@ -76,16 +76,16 @@ func (s *capiStore) LookupModel(name string, version int64) (kind, spec string, 
 		C.free(unsafe.Pointer(cerr))
 	}()
 	switch rc {
-	case 0:
+	case C.CS_FOUND:
 		return C.GoString(ckind), C.GoString(cspec), nil
-	case 1:
+	case C.CS_NOT_FOUND:
 		return "", "", fmt.Errorf("%w: %s", catalog.ErrModelNotFound, name)
-	case 3:
-		msg := C.GoString(cerr)
-		if strings.Contains(msg, "custseg_models does not exist") {
-			return "", "", fmt.Errorf("%w: no custseg_models table", catalog.ErrModelNotFound)
-		}
-		return "", "", errors.New(msg)
+	case C.CS_NO_TABLE:
+		return "", "", errNoRegistry
 	}
 	return "", "", errors.New(C.GoString(cerr))
 }
+
+// lookupSQL is lookup.SQL for C, allocated once and never freed: the store
+// lives as long as the process.
+var lookupSQL = C.CString(lookup.SQL)

@@ -9,7 +9,7 @@
  *     into a call through the duckdb_ext_api struct (C API v1.2.0), and this
  *     file also holds the entry point custseg_init_c_api.
  *
- * The per-row work happens in Go (bind.go); C only hands over pointers.
+ * The per-row work happens in Go (vector.go); C only hands over pointers.
  */
 #ifdef CUSTSEG_DUCKDB_EXTENSION
 #define DUCKDB_EXTENSION_NAME custseg
@@ -25,7 +25,7 @@ DUCKDB_EXTENSION_EXTERN /* the struct itself is defined by DUCKDB_EXTENSION_ENTR
 
 #include "glue.h"
 
-/* Go callbacks (bind.go). Declared with void* so no DuckDB type reaches Go. */
+/* Go callbacks (callbacks.go). Declared with void* so no DuckDB type reaches Go. */
 extern void custsegScalar(void *info, void *chunk, void *out);
 extern void custsegAggUpdate(void *info, void *chunk, void *states);
 extern void custsegAggCombine(void *info, void *source, void *target, uint64_t count);
@@ -110,12 +110,12 @@ int cs_scalar_set_add(void *set, const char *name, int32_t nparams, const int32_
 	duckdb_scalar_function_set_function(f, scalar_trampoline);
 	duckdb_state st = duckdb_add_scalar_function_to_set((duckdb_scalar_function_set)set, f);
 	duckdb_destroy_scalar_function(&f);
-	return st == DuckDBSuccess ? 0 : 1;
+	return st == DuckDBSuccess ? CS_SUCCESS : CS_ERROR;
 }
 
 int cs_scalar_set_register(void *conn, void *set) {
 	duckdb_state st = duckdb_register_scalar_function_set((duckdb_connection)conn, (duckdb_scalar_function_set)set);
-	return st == DuckDBSuccess ? 0 : 1;
+	return st == DuckDBSuccess ? CS_SUCCESS : CS_ERROR;
 }
 
 void cs_scalar_set_destroy(void *set) {
@@ -176,13 +176,13 @@ int cs_aggregate_set_add(void *set, const char *name, int32_t nparams, const int
 	duckdb_aggregate_function_set_extra_info(f, (void *)extra, NULL);
 	duckdb_state st = duckdb_add_aggregate_function_to_set((duckdb_aggregate_function_set)set, f);
 	duckdb_destroy_aggregate_function(&f);
-	return st == DuckDBSuccess ? 0 : 1;
+	return st == DuckDBSuccess ? CS_SUCCESS : CS_ERROR;
 }
 
 int cs_aggregate_set_register(void *conn, void *set) {
 	duckdb_state st =
 	    duckdb_register_aggregate_function_set((duckdb_connection)conn, (duckdb_aggregate_function_set)set);
-	return st == DuckDBSuccess ? 0 : 1;
+	return st == DuckDBSuccess ? CS_SUCCESS : CS_ERROR;
 }
 
 void cs_aggregate_set_destroy(void *set) {
@@ -217,18 +217,27 @@ static char *string_at(duckdb_vector v, idx_t row) {
 	return cs_strndup(p, len);
 }
 
-static const char *lookup_sql = "SELECT kind, spec FROM custseg_models WHERE name = $1 "
-                                "AND (($2 = 0 AND active) OR version = $2) ORDER BY version DESC LIMIT 1";
-
-int cs_store_lookup(void *conn, void **prepared, const char *name, int64_t version, char **kind, char **spec,
-                    char **err) {
+int cs_store_lookup(void *conn, void **prepared, const char *sql, const char *name, int64_t version, char **kind,
+                    char **spec, char **err) {
 	duckdb_prepared_statement stmt = (duckdb_prepared_statement)*prepared;
 	if (stmt == NULL) {
-		if (duckdb_prepare((duckdb_connection)conn, lookup_sql, &stmt) != DuckDBSuccess) {
+		if (duckdb_prepare((duckdb_connection)conn, sql, &stmt) != DuckDBSuccess) {
 			const char *e = duckdb_prepare_error(stmt);
-			*err = cs_strndup(e ? e : "prepare failed", strlen(e ? e : "prepare failed"));
+			int rc = CS_LOOKUP_ERROR;
+			if (e == NULL) {
+				e = "prepare failed";
+			}
+			/* A failed prepare has a message but no duckdb_error_type in the C
+			 * API (duckdb_result_error_type needs a result), so the type is
+			 * read from the message's "<type> Error: " prefix, as duckdb-go
+			 * does for its prepare errors. The query names one catalog
+			 * object, so a Catalog Error means custseg_models is missing. */
+			if (strncmp(e, "Catalog Error: ", 15) == 0) {
+				rc = CS_NO_TABLE;
+			}
+			*err = cs_strndup(e, strlen(e));
 			duckdb_destroy_prepare(&stmt);
-			return 3; /* almost always: custseg_models does not exist yet */
+			return rc;
 		}
 		*prepared = (void *)stmt;
 	}
@@ -239,15 +248,15 @@ int cs_store_lookup(void *conn, void **prepared, const char *name, int64_t versi
 		const char *e = duckdb_result_error(&res);
 		*err = cs_strndup(e ? e : "query failed", strlen(e ? e : "query failed"));
 		duckdb_destroy_result(&res);
-		return 2;
+		return CS_LOOKUP_ERROR;
 	}
-	int rc = 1;
+	int rc = CS_NOT_FOUND;
 	duckdb_data_chunk chunk = duckdb_fetch_chunk(res);
 	if (chunk != NULL) {
 		if (duckdb_data_chunk_get_size(chunk) > 0) {
 			*kind = string_at(duckdb_data_chunk_get_vector(chunk, 0), 0);
 			*spec = string_at(duckdb_data_chunk_get_vector(chunk, 1), 0);
-			rc = 0;
+			rc = CS_FOUND;
 		}
 		duckdb_destroy_data_chunk(&chunk);
 	}

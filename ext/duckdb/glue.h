@@ -9,6 +9,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+/* What the fallible helpers below return: DuckDB's duckdb_state values
+ * (DuckDBSuccess, DuckDBError), named here because this header includes no
+ * DuckDB header. */
+#define CS_SUCCESS 0
+#define CS_ERROR 1
+
 /* DuckDB type ids used by the binding (values of enum DUCKDB_TYPE, a stable ABI). */
 enum {
 	CS_TYPE_INVALID = 0,
@@ -54,9 +60,10 @@ void cs_aggregate_error(void *info, const char *msg);
 
 /* Registration: one function set per catalog function, one overload per arity. */
 void *cs_scalar_set_new(const char *name);
+/* Each returns CS_SUCCESS or CS_ERROR. */
 int cs_scalar_set_add(void *set, const char *name, int32_t nparams, const int32_t *types, int32_t vararg_type,
                       int32_t result_type, int32_t special_nulls, int32_t is_volatile, uintptr_t extra);
-/* Registers the set (the caller destroys it after); 0 on success. */
+/* Registers the set (the caller destroys it after). */
 int cs_scalar_set_register(void *conn, void *set);
 void cs_scalar_set_destroy(void *set);
 void *cs_aggregate_set_new(const char *name);
@@ -68,10 +75,17 @@ void cs_aggregate_set_destroy(void *set);
 #ifdef CUSTSEG_DUCKDB_EXTENSION
 /* Model store of the loadable extension: a dedicated connection. */
 void *cs_store_connect(void *database);
-/* Returns 0 and malloc'd kind and spec when found, 1 when no row, 2 with a
- * malloc'd *err on error (3: the table does not exist). */
-int cs_store_lookup(void *conn, void **prepared, const char *name, int64_t version, char **kind, char **spec,
-                    char **err);
+/* cs_store_lookup runs sql (ext/internal/lookup.SQL, handed over by Go) on
+ * conn, preparing it on first use into *prepared. It returns CS_FOUND with
+ * malloc'd kind and spec, CS_NOT_FOUND when no row matches, CS_NO_TABLE
+ * when custseg_models does not exist, or CS_LOOKUP_ERROR with a malloc'd
+ * *err. */
+int cs_store_lookup(void *conn, void **prepared, const char *sql, const char *name, int64_t version, char **kind,
+                    char **spec, char **err);
+#define CS_FOUND 0
+#define CS_NOT_FOUND 1
+#define CS_NO_TABLE 2
+#define CS_LOOKUP_ERROR 3
 #endif
 
 #endif

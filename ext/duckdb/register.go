@@ -16,6 +16,7 @@ import (
 
 	duckdbgo "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/custseg/custseg/ext/internal/lookup"
 	"github.com/custseg/custseg/udf/catalog"
 )
 
@@ -87,7 +88,7 @@ func instanceFunction(id int64) *catalog.Function {
 func registerWith(db *sql.DB, fns []*catalog.Function, store catalog.ModelStore) error {
 	conn, err := db.Conn(context.Background())
 	if err != nil {
-		return fmt.Errorf("custseg duckdb: %w", err)
+		return fmt.Errorf("%s%w", errPrefix, err)
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {
@@ -107,10 +108,16 @@ func registerWith(db *sql.DB, fns []*catalog.Function, store catalog.ModelStore)
 // The field is found by name and type through reflect, so a duckdb-go
 // upgrade that changes the layout makes this return an error (and
 // TestRawConnectionLayout fail) instead of handing DuckDB a wrong pointer.
+//
+// Upstream: no duckdb/duckdb-go issue asks for such an accessor (searched
+// November 2026); the closest request is the pull request of duckdb-go's
+// predecessor repository that would export the connection's fields,
+// https://github.com/marcboeker/go-duckdb/pull/310 (open, not merged). When
+// duckdb-go exports the duckdb_connection, this function should use it.
 func rawConnection(dc any) (unsafe.Pointer, error) {
 	c, ok := dc.(*duckdbgo.Conn)
 	if !ok {
-		return nil, fmt.Errorf("custseg duckdb: the connection is a %T, not duckdb-go's *duckdb.Conn: open the database with the \"duckdb\" driver", dc)
+		return nil, fmt.Errorf("%sthe connection is a %T, not duckdb-go's *duckdb.Conn: open the database with the \"duckdb\" driver", errPrefix, dc)
 	}
 	f, ok := reflect.TypeOf(duckdbgo.Conn{}).FieldByName("conn")
 	if !ok || f.Type.Kind() != reflect.Struct {
@@ -122,12 +129,10 @@ func rawConnection(dc any) (unsafe.Pointer, error) {
 	}
 	ptr := *(*unsafe.Pointer)(unsafe.Add(unsafe.Pointer(c), f.Offset+p.Offset))
 	if ptr == nil {
-		return nil, errors.New("custseg duckdb: the duckdb-go connection is closed")
+		return nil, errConnClosed
 	}
 	return ptr, nil
 }
-
-var errLayout = errors.New("custseg duckdb: duckdb-go's Conn no longer has the field conn.Ptr (the duckdb_connection): this duckdb-go version is not supported, see ext/duckdb/register.go")
 
 // sqlStore reads custseg_models through the database/sql pool of the same
 // database. Callbacks run on DuckDB worker threads during another query;
@@ -149,8 +154,6 @@ func (s *sqlStore) add(db *sql.DB) {
 	s.mu.Unlock()
 }
 
-const lookupSQL = `SELECT kind, spec FROM custseg_models WHERE name = ? AND ((? = 0 AND active) OR version = ?) ORDER BY version DESC LIMIT 1`
-
 // lookupTimeout bounds a lookup that waits for a pooled connection, so a
 // capped pool yields an error instead of a hung query.
 const lookupTimeout = 30 * time.Second
@@ -160,12 +163,12 @@ func (s *sqlStore) LookupModel(name string, version int64) (kind, spec string, e
 		s.mu.Lock()
 		if len(s.dbs) == 0 {
 			s.mu.Unlock()
-			return "", "", errors.New("the database is closed")
+			return "", "", errDatabaseClosed
 		}
 		db := s.dbs[0]
 		s.mu.Unlock()
 		kind, spec, err = lookupIn(db, name, version)
-		if err == nil || !strings.Contains(err.Error(), "database is closed") {
+		if err == nil || !isDBClosed(err) {
 			return kind, spec, err
 		}
 		s.mu.Lock()
@@ -185,16 +188,25 @@ func lookupIn(db *sql.DB, name string, version int64) (kind, spec string, err er
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), lookupTimeout)
 	defer cancel()
-	err = db.QueryRowContext(ctx, lookupSQL, name, version, version).Scan(&kind, &spec)
+	err = db.QueryRowContext(ctx, lookup.SQL, name, version).Scan(&kind, &spec)
+	var de *duckdbgo.Error
 	switch {
 	case err == nil:
 		return kind, spec, nil
 	case errors.Is(err, sql.ErrNoRows):
 		return "", "", fmt.Errorf("%w: %s", catalog.ErrModelNotFound, name)
-	case strings.Contains(err.Error(), "custseg_models does not exist"):
-		return "", "", fmt.Errorf("%w: no custseg_models table", catalog.ErrModelNotFound)
+	case errors.As(err, &de) && de.Type == duckdbgo.ErrorTypeCatalog:
+		// The query names one catalog object: custseg_models is missing.
+		return "", "", errNoRegistry
 	}
 	return "", "", err
+}
+
+// isDBClosed reports whether err is database/sql's answer on a closed
+// *sql.DB. database/sql keeps that error unexported (errDBClosed), so its
+// text is the only way to tell it.
+func isDBClosed(err error) bool {
+	return strings.Contains(err.Error(), "sql: database is closed")
 }
 
 var _ driver.Conn = (*duckdbgo.Conn)(nil)

@@ -1,11 +1,9 @@
 package sqlite
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
-	"reflect"
-	"unsafe"
-
-	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/custseg/custseg/ext/sqlite/sqlitefn"
 )
@@ -16,32 +14,35 @@ type RowBatch = sqlitefn.RowBatch
 // NewRowBatch returns an empty batch of rows with cols values each.
 func NewRowBatch(cols int) *RowBatch { return sqlitefn.NewRowBatch(cols) }
 
+// Querier is what InsertBatch runs its statement on: a *sql.Conn or *sql.Tx
+// pins the connection, and with it the open transaction.
+type Querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// insertBatchSQL hands a pending batch to the connection's internal
+// function (sqlitefn.InsertBatchFunction).
+const insertBatchSQL = "SELECT " + sqlitefn.InsertBatchFunction + "(?)"
+
 // InsertBatch runs insertSQL (an INSERT with one row of placeholders) for
-// every row of b in one cgo call, on the connection dc that
-// (*sql.Conn).Raw hands out, inside its open transaction.
-func InsertBatch(dc any, insertSQL string, b *RowBatch) error {
-	h, err := rawHandle(dc)
+// every row of b, in one call into C, on the connection q runs its
+// statements on, inside its open transaction. A failing row ends the
+// batch with an error naming the row ("row 3: ...").
+func InsertBatch(ctx context.Context, q Querier, insertSQL string, b *RowBatch) error {
+	if b.Rows() == 0 {
+		return nil
+	}
+	id, withdraw, err := sqlitefn.PendBatch(insertSQL, b)
 	if err != nil {
 		return err
 	}
-	return sqlitefn.InsertBatch(h, insertSQL, b)
-}
-
-// rawHandle returns the sqlite3* inside a mattn/go-sqlite3 connection.
-//
-// mattn (v1.14.53) has no accessor for it. What this relies on:
-// *sqlite3.SQLiteConn has an unexported pointer field "db" holding the
-// sqlite3*. It is found by name and kind through reflect, so an upgrade
-// that renames or retypes it makes this an error (and
-// TestRawHandleLayout fails) instead of handing SQLite a wrong pointer.
-func rawHandle(dc any) (unsafe.Pointer, error) {
-	c, ok := dc.(*sqlite3.SQLiteConn)
-	if !ok || c == nil {
-		return nil, fmt.Errorf("custseg sqlite: the connection is a %T, not mattn's *sqlite3.SQLiteConn", dc)
+	defer withdraw()
+	var n int64
+	if err := q.QueryRowContext(ctx, insertBatchSQL, id).Scan(&n); err != nil {
+		return err
 	}
-	f := reflect.ValueOf(c).Elem().FieldByName("db")
-	if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() {
-		return nil, fmt.Errorf("custseg sqlite: mattn/go-sqlite3's SQLiteConn has no usable \"db\" field: its layout changed")
+	if n != int64(b.Rows()) {
+		return fmt.Errorf("custseg sqlite: %s inserted %d rows of %d", sqlitefn.InsertBatchFunction, n, b.Rows())
 	}
-	return f.UnsafePointer(), nil
+	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/custseg/custseg/ext/sqlite/sqlitefn"
 	"github.com/custseg/custseg/udf/catalog"
 )
 
@@ -57,7 +56,7 @@ func FuzzArguments(f *testing.F) {
 	insertModel(f, db, "rfm", 1, "rfm", rfmSpec, true)
 	insertModel(f, db, "km", 1, "kmeans", kmSpec, true)
 	insertModel(f, db, "bad", 1, "rfm", "{not json", true)
-	fns := sqlitefn.Functions()
+	fns := catalog.All()
 
 	f.Add([]byte{0, 4, 7, 1, 2, 3})
 	f.Add([]byte{1, 1, 8, 200})

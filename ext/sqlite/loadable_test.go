@@ -60,12 +60,14 @@ func TestLoadableExtension(t *testing.T) {
 		".load " + so + "\n" +
 		"SELECT rfm_segment(555), rfm_score('" + rfmSpec + "', 12, 4, 800);\n" +
 		"SELECT rfm_segment(42);\n" +
-		"SELECT sqlite_version();\n"
+		"SELECT sqlite_version();\n" +
+		// The in-process build's internal batch function is not in the .so.
+		"SELECT 'internal:' || count(*) FROM pragma_function_list WHERE name = 'custseg_insert_batch';\n"
 	cmd := exec.Command(shell, ":memory:")
 	cmd.Stdin = strings.NewReader(script)
 	out, _ := cmd.CombinedOutput()
 	got := string(out)
-	for _, want := range []string{"Champions|444", "rfm_segment: rfm_code 42", "3.40.1"} {
+	for _, want := range []string{"Champions|444", "rfm_segment: rfm_code 42", "3.40.1", "internal:0"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("shell output lacks %q:\n%s", want, got)
 		}

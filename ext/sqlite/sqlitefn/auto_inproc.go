@@ -21,7 +21,7 @@ import "fmt"
 // entry point.
 func AutoExtension() error {
 	if rc := C.cs_auto_extension(); rc != 0 {
-		return fmt.Errorf("sqlite3_auto_extension failed with SQLite error %d", int(rc))
+		return fmt.Errorf("%ssqlite3_auto_extension failed with SQLite error %d", errPrefix, int(rc))
 	}
 	return nil
 }

@@ -4,75 +4,40 @@ package sqlitefn
 
 /*
 #include <stdlib.h>
-#include <string.h>
-#include "sqlite_decls.h"
+#include "cs.h"
 
-// csq_insert_batch runs the one-row INSERT sql once per row of a packed
-// batch: values in row-major order, kinds[i] 0 NULL, 1 int64 (nums[i]),
-// 2 double (the bits in nums[i]), 3 text (text + nums[i], lens[i] bytes).
-// Text is bound SQLITE_STATIC: the buffer outlives every step of the call.
-static int csq_insert_batch(void *handle, const char *sql, int nrows, int ncols,
-		const signed char *kinds, const long long *nums, const int *lens, const char *text,
-		char **err) {
-	sqlite3 *db = (sqlite3 *)handle;
-	sqlite3_stmt *st = 0;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
-	if (rc != SQLITE_OK) {
-		*err = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-		return rc;
-	}
-	for (int r = 0; r < nrows; r++) {
-		for (int c = 0; c < ncols; c++) {
-			int i = r * ncols + c;
-			switch (kinds[i]) {
-			case 1:
-				rc = sqlite3_bind_int64(st, c + 1, nums[i]);
-				break;
-			case 2: {
-				double d;
-				memcpy(&d, &nums[i], sizeof d);
-				rc = sqlite3_bind_double(st, c + 1, d);
-				break;
-			}
-			case 3:
-				rc = sqlite3_bind_text(st, c + 1, lens[i] ? text + nums[i] : "", lens[i], SQLITE_STATIC);
-				break;
-			default:
-				rc = sqlite3_bind_null(st, c + 1);
-			}
-			if (rc != SQLITE_OK) {
-				*err = sqlite3_mprintf("row %d column %d: %s", r + 1, c + 1, sqlite3_errmsg(db));
-				sqlite3_finalize(st);
-				return rc;
-			}
-		}
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_DONE) {
-			*err = sqlite3_mprintf("row %d: %s", r + 1, sqlite3_errmsg(db));
-			sqlite3_finalize(st);
-			return rc;
-		}
-		sqlite3_reset(st);
-	}
-	return sqlite3_finalize(st);
-}
-
-static void free_sqlite(void *p) { sqlite3_free(p); }
+// batch.c
+int csq_insert_batch(struct sqlite3 *db, const char *sql, int nrows, int ncols, const signed char *kinds,
+	const long long *nums, const int *lens, const char *text, char **err);
+int csq_create_insert_batch(struct sqlite3 *db, const char *name);
+void csq_free_sqlite(void *p);
 */
 import "C"
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"sync"
 	"unsafe"
 )
 
+// InsertBatchFunction is the internal SQL function through which a
+// RowBatch reaches SQLite in-process: `SELECT custseg_insert_batch(id)`,
+// where id comes from PendBatch, inserts the pending batch on the
+// connection that runs the SELECT, inside its open transaction, and
+// answers the number of rows. It is registered on every connection of the
+// in-process build only, flagged SQLITE_DIRECTONLY, and is not part of the
+// catalog: it is plumbing for package ext/sqlite, not a user function.
+const InsertBatchFunction = "custseg_insert_batch"
+
 // RowBatch packs rows of values so that a whole batch crosses into C in
 // one call: binding values one cgo call at a time (as database/sql does)
-// cost more than SQLite's own work when loading.
+// costs more than SQLite's own work when loading (docs/PERFORMANCE.md,
+// section 4).
 type RowBatch struct {
 	cols  int
-	kinds []int8
+	kinds []int8 // CS_NULL, CS_INT, CS_DOUBLE or CS_TEXT (cs.h)
 	nums  []int64
 	lens  []int32
 	text  []byte
@@ -84,16 +49,16 @@ func NewRowBatch(cols int) *RowBatch { return &RowBatch{cols: cols} }
 
 // Null, Int, Float and Text append the next value of the current row.
 func (b *RowBatch) Null() {
-	b.kinds, b.nums, b.lens = append(b.kinds, 0), append(b.nums, 0), append(b.lens, 0)
+	b.kinds, b.nums, b.lens = append(b.kinds, C.CS_NULL), append(b.nums, 0), append(b.lens, 0)
 }
 func (b *RowBatch) Int(v int64) {
-	b.kinds, b.nums, b.lens = append(b.kinds, 1), append(b.nums, v), append(b.lens, 0)
+	b.kinds, b.nums, b.lens = append(b.kinds, C.CS_INT), append(b.nums, v), append(b.lens, 0)
 }
 func (b *RowBatch) Float(v float64) {
-	b.kinds, b.nums, b.lens = append(b.kinds, 2), append(b.nums, int64(math.Float64bits(v))), append(b.lens, 0)
+	b.kinds, b.nums, b.lens = append(b.kinds, C.CS_DOUBLE), append(b.nums, int64(math.Float64bits(v))), append(b.lens, 0)
 }
 func (b *RowBatch) Text(s string) {
-	b.kinds, b.nums, b.lens = append(b.kinds, 3), append(b.nums, int64(len(b.text))), append(b.lens, int32(len(s)))
+	b.kinds, b.nums, b.lens = append(b.kinds, C.CS_TEXT), append(b.nums, int64(len(b.text))), append(b.lens, int32(len(s)))
 	b.text = append(b.text, s...)
 }
 
@@ -108,15 +73,93 @@ func (b *RowBatch) Reset() {
 	b.kinds, b.nums, b.lens, b.text, b.rows = b.kinds[:0], b.nums[:0], b.lens[:0], b.text[:0], 0
 }
 
-// InsertBatch runs insertSQL, an INSERT with one row of b.cols
-// placeholders, for every row of b on db, a raw sqlite3* handle of this
-// process's SQLite (inside whatever transaction is open on it).
-func InsertBatch(db unsafe.Pointer, insertSQL string, b *RowBatch) error {
+// pendingBatch is an insert waiting for its custseg_insert_batch call.
+type pendingBatch struct {
+	insertSQL string
+	b         *RowBatch
+}
+
+// pending maps the ids PendBatch hands out to their batches. An id is
+// used once: the SQL function takes its batch out, and the withdraw
+// function PendBatch returns drops it if the call never happened.
+var pending = struct {
+	sync.Mutex
+	next    int64
+	batches map[int64]pendingBatch
+}{batches: map[int64]pendingBatch{}}
+
+// PendBatch makes b, to be inserted with insertSQL (an INSERT with one row
+// of b's column count of placeholders), available to one call of
+// custseg_insert_batch(id). The caller runs that call, then withdraw
+// (deferred), which forgets the batch if the call did not take it.
+func PendBatch(insertSQL string, b *RowBatch) (id int64, withdraw func(), err error) {
+	if len(b.kinds) != b.rows*b.cols {
+		return 0, nil, ErrIncompleteRow
+	}
+	pending.Lock()
+	pending.next++
+	id = pending.next
+	pending.batches[id] = pendingBatch{insertSQL: insertSQL, b: b}
+	pending.Unlock()
+	return id, func() { takePending(id) }, nil
+}
+
+func takePending(id int64) (pendingBatch, bool) {
+	pending.Lock()
+	defer pending.Unlock()
+	p, ok := pending.batches[id]
+	delete(pending.batches, id)
+	return p, ok
+}
+
+// pendingCount is the number of batches handed out and not yet taken or
+// withdrawn, so tests can check that none leak.
+func pendingCount() int {
+	pending.Lock()
+	defer pending.Unlock()
+	return len(pending.batches)
+}
+
+// registerInternal registers the in-process build's internal functions on
+// db (see InsertBatchFunction).
+func registerInternal(db *C.struct_sqlite3) error {
+	name := C.CString(InsertBatchFunction)
+	defer C.free(unsafe.Pointer(name))
+	if rc := C.csq_create_insert_batch(db, name); rc != sqliteOK {
+		return fmt.Errorf("%sregistering %s failed (SQLite error %d)", errPrefix, InsertBatchFunction, int(rc))
+	}
+	return nil
+}
+
+//export custsegSqliteInsertBatch
+func custsegSqliteInsertBatch(ctx *C.struct_sqlite3_context, db *C.struct_sqlite3, isID C.int, id C.int64_t) (n C.int64_t) {
+	fail := func(msg string) C.int64_t {
+		msg = InsertBatchFunction + ": " + msg
+		C.csq_result_error(ctx, (*C.char)(unsafe.Pointer(unsafe.StringData(msg))), C.int(len(msg)))
+		return -1
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			n = fail(fmt.Sprintf("internal error: %v", r))
+		}
+	}()
+	if isID == 0 {
+		return fail("the argument must be the integer id of a pending batch")
+	}
+	p, ok := takePending(int64(id))
+	if !ok {
+		return fail(fmt.Sprintf("no pending batch %d (ids come from sqlitefn.PendBatch and serve once)", int64(id)))
+	}
+	if err := p.b.insert(db, p.insertSQL); err != nil {
+		return fail(err.Error())
+	}
+	return C.int64_t(p.b.rows)
+}
+
+// insert runs insertSQL for every row of b on db, in one call into C.
+func (b *RowBatch) insert(db *C.struct_sqlite3, insertSQL string) error {
 	if b.rows == 0 {
 		return nil
-	}
-	if len(b.kinds) != b.rows*b.cols {
-		return errors.New("sqlite batch: incomplete row")
 	}
 	sql := C.CString(insertSQL)
 	defer C.free(unsafe.Pointer(sql))
@@ -128,13 +171,13 @@ func InsertBatch(db unsafe.Pointer, insertSQL string, b *RowBatch) error {
 	rc := C.csq_insert_batch(db, sql, C.int(b.rows), C.int(b.cols),
 		(*C.schar)(unsafe.Pointer(&b.kinds[0])), (*C.longlong)(unsafe.Pointer(&b.nums[0])),
 		(*C.int)(unsafe.Pointer(&b.lens[0])), text, &cerr)
-	if rc != 0 {
-		msg := "SQLite error"
-		if cerr != nil {
-			msg = C.GoString(cerr)
-			C.free_sqlite(unsafe.Pointer(cerr))
-		}
-		return errors.New(msg)
+	if rc == sqliteOK {
+		return nil
 	}
-	return nil
+	msg := fmt.Sprintf("SQLite error %d", int(rc))
+	if cerr != nil {
+		msg = C.GoString(cerr)
+		C.csq_free_sqlite(unsafe.Pointer(cerr))
+	}
+	return errors.New(msg)
 }

@@ -52,7 +52,7 @@ int custseg_init(struct sqlite3 *db, char **pzErrMsg, const struct sqlite3_api_r
 int csq_create(struct sqlite3 *db, const char *name, int nArg, int flags, int aggregate, uintptr_t ud);
 void csq_result_text(struct sqlite3_context *ctx, const char *s, int n);
 void csq_result_error(struct sqlite3_context *ctx, const char *s, int n);
-int csq_lookup_model(struct sqlite3 *db, const char *name, int nname, int64_t version,
+int csq_lookup_model(struct sqlite3 *db, const char *sql, const char *name, int nname, int64_t version,
 	char **kind, char **spec, char **errmsg);
 void csq_free(void *p);
 

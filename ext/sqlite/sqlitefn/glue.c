@@ -218,22 +218,22 @@ static char *cs_strdup(const char *s, int n) {
 	return p;
 }
 
-/* csq_lookup_model reads the model registry through connection db. The
- * strings it returns are malloc'd; the caller frees them with csq_free. */
-int csq_lookup_model(struct sqlite3 *db, const char *name, int nname, int64_t version,
+/* csq_lookup_model reads the model registry through connection db with sql
+ * (ext/internal/lookup.SQL, handed over by Go). The strings it returns are
+ * malloc'd; the caller frees them with csq_free. */
+int csq_lookup_model(struct sqlite3 *db, const char *sql, const char *name, int nname, int64_t version,
 	char **kind, char **spec, char **errmsg) {
-	static const char q[] =
-		"SELECT kind, spec FROM custseg_models "
-		"WHERE name = ?1 AND ((?2 = 0 AND active) OR version = ?2) "
-		"ORDER BY version DESC LIMIT 1";
 	sqlite3_stmt *st = NULL;
 	int rc;
 	*kind = *spec = *errmsg = NULL;
-	rc = sqlite3_prepare_v2(db, q, -1, &st, NULL);
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		const char *m = sqlite3_errmsg(db);
 		*errmsg = cs_strdup(m, (int)strlen(m));
 		sqlite3_finalize(st);
+		/* A missing table is plain SQLITE_ERROR (no extended code tells it
+		 * from a syntax error), so its message is the only sign: SQLite's
+		 * "no such table: custseg_models". */
 		return strncmp(m, "no such table", 13) == 0 ? CS_NO_TABLE : CS_LOOKUP_ERROR;
 	}
 	sqlite3_bind_text(st, 1, name, nname, SQLITE_TRANSIENT);
@@ -275,7 +275,8 @@ int custseg_init(struct sqlite3 *db, char **pzErrMsg, const struct sqlite3_api_r
 	rc = custsegSqliteRegister(db, &err);
 	if (rc != SQLITE_OK) {
 		if (pzErrMsg != NULL) {
-			*pzErrMsg = sqlite3_mprintf("custseg: %s", err ? err : "registration failed");
+			/* Go's message starts with the package's prefix ("custseg sqlite: "). */
+			*pzErrMsg = sqlite3_mprintf("%s", err ? err : "custseg sqlite: registration failed");
 		}
 	}
 	free(err);

@@ -27,6 +27,7 @@ typedef void (*sqlite3_destructor_type)(void *);
 #define SQLITE_NULL 5
 #define SQLITE_UTF8 1
 #define SQLITE_DETERMINISTIC 0x000000800
+#define SQLITE_DIRECTONLY 0x000080000
 #define SQLITE_TRANSIENT ((sqlite3_destructor_type)-1)
 #define SQLITE_STATIC ((sqlite3_destructor_type)0)
 

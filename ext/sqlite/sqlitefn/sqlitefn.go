@@ -21,7 +21,11 @@
 // Registration is generic: each catalog function becomes one
 // sqlite3_create_function_v2 call with nArg -1 (the catalog checks the
 // argument count and words the error), SQLITE_UTF8, and
-// SQLITE_DETERMINISTIC when the function is deterministic.
+// SQLITE_DETERMINISTIC when the function is deterministic. The in-process
+// build adds one internal function outside the catalog,
+// custseg_insert_batch (see InsertBatchFunction), through which package
+// ext/sqlite inserts packed rows on a connection with no access to the
+// driver's private fields.
 package sqlitefn
 
 /*
@@ -38,6 +42,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/custseg/custseg/ext/internal/lookup"
 	"github.com/custseg/custseg/udf/catalog"
 )
 
@@ -49,31 +54,11 @@ const (
 	sqliteDeterministic = 0x800
 )
 
-var extra struct {
-	sync.Mutex
-	fns []*catalog.Function
-}
-
-// RegisterExtra adds f to the functions registered on connections opened
-// from now on, besides catalog.All(). It exists for the binding's own tests
-// (an aggregate before the catalog has one); production code registers only
-// the catalog.
-func RegisterExtra(f *catalog.Function) {
-	extra.Lock()
-	defer extra.Unlock()
-	extra.fns = append(extra.fns, f)
-}
-
-// Functions returns what a new connection gets: catalog.All() and any
-// RegisterExtra functions.
-func Functions() []*catalog.Function {
-	extra.Lock()
-	defer extra.Unlock()
-	all := catalog.All()
-	out := make([]*catalog.Function, 0, len(all)+len(extra.fns))
-	out = append(out, all...)
-	return append(out, extra.fns...)
-}
+// registered lists what custseg_init registers on each connection: the
+// catalog. It is a variable so that this package's tests can add
+// functions of their own, for binding paths no catalog function reaches
+// (a panic, an echo of every value kind).
+var registered = catalog.All
 
 // conn is the per-connection state. SQLite serialises the callbacks of one
 // connection, so it needs no lock.
@@ -96,10 +81,6 @@ type binding struct {
 // handles, not yet destroyed or finalised), so tests can check that none
 // leak.
 var live atomic.Int64
-
-// LiveHandles returns how many Go objects SQLite currently references
-// (registrations and open aggregate states).
-func LiveHandles() int64 { return live.Load() }
 
 // bindingTable maps a registration's pUserData (an index) to its binding.
 // Every row reads it, so reads are one atomic load and an index
@@ -178,13 +159,13 @@ func deleteHandle(h cgo.Handle) {
 func custsegSqliteRegister(db *C.struct_sqlite3, errOut **C.char) (rc C.int) {
 	defer func() {
 		if r := recover(); r != nil {
-			*errOut = C.CString(fmt.Sprintf("internal error while registering functions: %v", r))
+			*errOut = C.CString(fmt.Sprintf("%sinternal error while registering functions: %v", errPrefix, r))
 			rc = sqliteError
 		}
 	}()
 	c := &conn{db: db, store: &modelStore{db: db}}
 	c.call.Store = c.store
-	for _, f := range Functions() {
+	for _, f := range registered() {
 		flags := C.int(sqliteUTF8)
 		if f.Deterministic {
 			flags |= sqliteDeterministic
@@ -201,9 +182,13 @@ func custsegSqliteRegister(db *C.struct_sqlite3, errOut **C.char) (rc C.int) {
 		r := C.csq_create(db, name, -1, flags, agg, C.uintptr_t(h))
 		C.free(unsafe.Pointer(name))
 		if r != sqliteOK {
-			*errOut = C.CString(fmt.Sprintf("registering %s failed (SQLite error %d)", f.Name, int(r)))
+			*errOut = C.CString(fmt.Sprintf("%sregistering %s failed (SQLite error %d)", errPrefix, f.Name, int(r)))
 			return r
 		}
+	}
+	if err := registerInternal(db); err != nil {
+		*errOut = C.CString(err.Error())
+		return sqliteError
 	}
 	return sqliteOK
 }
@@ -294,11 +279,10 @@ func setResult(ctx *C.struct_sqlite3_context, out *C.cs_result, v catalog.Value)
 
 // panicMessage words a recovered panic as an SQL error naming the function.
 func panicMessage(b *binding, r any) string {
-	name := "custseg"
 	if b != nil && b.fn != nil {
-		name = b.fn.Name
+		return fmt.Sprintf("%s: internal error: %v", b.fn.Name, r)
 	}
-	return fmt.Sprintf("%s: internal error: %v", name, r)
+	return fmt.Sprintf("%sinternal error: %v", errPrefix, r)
 }
 
 //export custsegSqliteScalar
@@ -413,10 +397,13 @@ type modelStore struct {
 	db *C.struct_sqlite3
 }
 
+// lookupSQL is lookup.SQL for C, allocated once and never freed.
+var lookupSQL = C.CString(lookup.SQL)
+
 // LookupModel implements catalog.ModelStore.
 func (s *modelStore) LookupModel(name string, version int64) (kind, spec string, err error) {
 	var ck, cs, cerr *C.char
-	rc := C.csq_lookup_model(s.db, (*C.char)(unsafe.Pointer(unsafe.StringData(name))), C.int(len(name)),
+	rc := C.csq_lookup_model(s.db, lookupSQL, (*C.char)(unsafe.Pointer(unsafe.StringData(name))), C.int(len(name)),
 		C.int64_t(version), &ck, &cs, &cerr)
 	defer C.csq_free(unsafe.Pointer(ck))
 	defer C.csq_free(unsafe.Pointer(cs))
