@@ -281,17 +281,7 @@ func (c *converter) convert(fields []string, r *row) string {
 	}
 	if l.amount {
 		r.qty, r.qtyOK = 1, true
-		if ok[colAmount] {
-			if f, good := parseFloat(v[colAmount]); good {
-				r.price, r.prOK = f, true
-			} else {
-				c.probs = append(c.probs, fmt.Sprintf("amount: %s is not a number", quoteValue(v[colAmount])))
-			}
-		}
-		if l.idx[colInvoiceNo] < 0 && r.textOK[colCustomerID] && r.dateOK {
-			// One invoice per customer and day: frequency = distinct purchase days.
-			r.text[colInvoiceNo], r.textOK[colInvoiceNo] = r.text[colCustomerID]+"@"+r.date.Format("2006-01-02"), true
-		}
+		r.price, r.prOK = c.number(colAmount, v[colAmount], ok[colAmount])
 	} else {
 		if ok[colQuantity] {
 			if n, good := parseInt(v[colQuantity]); good {
@@ -300,16 +290,11 @@ func (c *converter) convert(fields []string, r *row) string {
 				c.probs = append(c.probs, fmt.Sprintf("quantity: %s is not an integer", quoteValue(v[colQuantity])))
 			}
 		}
-		if ok[colUnitPrice] {
-			if f, good := parseFloat(v[colUnitPrice]); good {
-				r.price, r.prOK = f, true
-			} else {
-				c.probs = append(c.probs, fmt.Sprintf("unit_price: %s is not a number", quoteValue(v[colUnitPrice])))
-			}
-		}
-		if l.idx[colInvoiceNo] < 0 && r.textOK[colCustomerID] && r.dateOK {
-			r.text[colInvoiceNo], r.textOK[colInvoiceNo] = r.text[colCustomerID]+"@"+r.date.Format("2006-01-02"), true
-		}
+		r.price, r.prOK = c.number(colUnitPrice, v[colUnitPrice], ok[colUnitPrice])
+	}
+	if l.idx[colInvoiceNo] < 0 && r.textOK[colCustomerID] && r.dateOK {
+		// One invoice per customer and day: frequency = distinct purchase days.
+		r.text[colInvoiceNo], r.textOK[colInvoiceNo] = r.text[colCustomerID]+"@"+r.date.Format("2006-01-02"), true
 	}
 	if r.qtyOK && r.prOK && !(math.Abs(float64(r.qty)*r.price) <= MaxLineAmount) {
 		c.probs = append(c.probs, fmt.Sprintf("quantity × unit_price = %g × %g is beyond ±%g, surely a data error", float64(r.qty), r.price, MaxLineAmount))
@@ -324,6 +309,19 @@ func (c *converter) convert(fields []string, r *row) string {
 		return ""
 	}
 	return strings.Join(c.probs, "; ")
+}
+
+// number parses the present value s of target column t as a finite
+// number, noting a problem when it is not one.
+func (c *converter) number(t int, s string, present bool) (float64, bool) {
+	if !present {
+		return 0, false
+	}
+	f, good := parseFloat(s)
+	if !good {
+		c.probs = append(c.probs, fmt.Sprintf("%s: %s is not a number", targetNames[t], quoteValue(s)))
+	}
+	return f, good
 }
 
 func (c *converter) dateHint() string {
