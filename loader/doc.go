@@ -112,13 +112,11 @@
 // quoted line break its line numbers are one too low; a whitespace-only
 // line becomes seven "MISSING COLUMNS" errors instead of a blank line; the
 // raw text of a record with a bad UTF-8 byte is stored with the byte
-// replaced. Its speed advantage is small (below). Rows then go to DuckDB through
+// replaced. Its speed advantage is small. Rows then go to DuckDB through
 // its Appender, which writes into the open transaction, and to SQLite
-// through a prepared 500-row multi-row INSERT; parsing runs on its own
-// goroutine, overlapping the writes. Measured on Online Retail (541,909
-// records; a 2-core machine shared with other work, so trust ratios):
-// DuckDB ~0.83 s including the commit, against 0.87-0.99 s for DuckDB's
-// own CREATE TABLE t AS SELECT * FROM read_csv('...') of the same file
-// (type sniffing, no validation); under heavy load 2.26 s against 2.90 s.
-// SQLite 1.1-1.6 s. Parsing alone is ~0.36 s, gunzip ~0.16 s of it.
+// through batches of 500 rows that cross into C once each (ext/sqlite
+// InsertBatch) inside the load's transaction; parsing runs on its own
+// goroutine, overlapping the writes. The measured times, against DuckDB's
+// read_csv and the sqlite3 shell's .import, are in docs/PERFORMANCE.md
+// section 4, with the command that made them.
 package loader
