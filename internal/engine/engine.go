@@ -143,10 +143,11 @@ func openDuckDB(path string) (*sql.DB, error) {
 		if !locked {
 			return nil, err
 		}
-		if time.Now().Add(pause).After(deadline) {
+		left := time.Until(deadline)
+		if left <= 0 {
 			return nil, fmt.Errorf("%w: %s holds the file (waited %s; DuckDB allows one writing process per file): %w", ErrLocked, holder, LockWait, err)
 		}
-		time.Sleep(pause)
+		time.Sleep(min(pause, left))
 		pause = min(2*pause, 500*time.Millisecond)
 	}
 }
