@@ -156,7 +156,7 @@ func TestConcurrentTrainSQLite(t *testing.T) {
 	}
 	for _, table := range []string{"customer_segments", "segment_profiles"} {
 		var lo, hi string
-		if err := db.QueryRow(`SELECT min(model), max(model) FROM ` + table).Scan(&lo, &hi); err != nil {
+		if err := db.QueryRow(`SELECT min(model), max(model) FROM `+table).Scan(&lo, &hi); err != nil {
 			t.Fatal(err)
 		}
 		if lo != active.Ref() || hi != active.Ref() {
