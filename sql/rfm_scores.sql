@@ -1,6 +1,6 @@
 {{- /*
-customer_rfm: the RFM scores of every customer by the stored model whose
-reference (name or name@version) is bound to ?1, materialized as a plain
+customer_rfm: the RFM scores of every customer by the model bound to ?1
+(pipeline.ScoreRFM binds the stored version's spec), materialized as a plain
 table a BI tool can read without custseg's functions.
 */ -}}
 DROP TABLE IF EXISTS customer_rfm;

@@ -4,19 +4,21 @@ reads without custseg's functions. Rendered by pipeline.Score with
 .Features = the model's feature columns of customer_features,
 .Extra = those feature columns not already among recency/frequency/monetary,
 .Profile = the columns profiled (mean and median per segment); run with the
-name@version reference of the k-means model bound to ?1 (never pasted in).
+name@version reference of the k-means model bound to ?1 (the model column)
+and its spec bound to ?2 (what the functions score with, so that a version
+not committed yet scores right); neither is ever pasted in.
 ident quotes a column name (custsql.Ident); idiv a b is integer division on
 both engines (DuckDB's / yields DOUBLE).
 */ -}}
 DROP TABLE IF EXISTS customer_segments;
 CREATE TABLE customer_segments AS
-SELECT s.*, segment_name(CAST(?1 AS TEXT), s.segment) AS segment_name
+SELECT s.*, segment_name(CAST(?2 AS TEXT), s.segment) AS segment_name
 FROM (
     SELECT f.customer_id, f.recency_days, f.frequency, f.monetary,
            {{range .Extra}}f.{{ident .}}, {{end}}
            r.r_score, r.f_score, r.m_score, r.rfm_code, r.rfm_segment,
-           assign_segment(CAST(?1 AS TEXT), {{range $i, $c := .Features}}{{if $i}}, {{end}}f.{{ident $c}}{{end}}) AS segment,
-           segment_distance(CAST(?1 AS TEXT), {{range $i, $c := .Features}}{{if $i}}, {{end}}f.{{ident $c}}{{end}}) AS distance,
+           assign_segment(CAST(?2 AS TEXT), {{range $i, $c := .Features}}{{if $i}}, {{end}}f.{{ident $c}}{{end}}) AS segment,
+           segment_distance(CAST(?2 AS TEXT), {{range $i, $c := .Features}}{{if $i}}, {{end}}f.{{ident $c}}{{end}}) AS distance,
            CAST(?1 AS TEXT) AS model
     FROM customer_features f
     LEFT JOIN customer_rfm r ON r.customer_id = f.customer_id

@@ -8,16 +8,20 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"time"
 
-	_ "github.com/duckdb/duckdb-go/v2"
+	"github.com/duckdb/duckdb-go/v2"
 
 	duckdbext "github.com/custseg/custseg/ext/duckdb"
 	sqliteext "github.com/custseg/custseg/ext/sqlite"
 	custsql "github.com/custseg/custseg/sql"
+	"github.com/custseg/custseg/udf/catalog"
 )
 
 // Kind names a database engine.
@@ -76,7 +80,7 @@ func OpenKind(path string, kind Kind) (*DB, error) {
 		if strings.Contains(path, "?") {
 			return nil, fmt.Errorf("engine: open %q: %w: DuckDB reads what follows '?' as settings; rename the file", path, ErrPath)
 		}
-		sdb, err = sql.Open("duckdb", path)
+		sdb, err = openDuckDB(path)
 	case SQLite:
 		// Every connection gets the functions through sqlite3_auto_extension,
 		// the same C registration the stock shell's .load runs.
@@ -91,11 +95,14 @@ func OpenKind(path string, kind Kind) (*DB, error) {
 		return nil, fmt.Errorf("engine: %w %q", ErrUnknownEngine, kind)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("engine: open %s: %w", path, err)
-	}
-	if err := sdb.PingContext(context.Background()); err != nil {
-		sdb.Close()
 		return nil, fmt.Errorf("engine: open %s (%s): %w", path, kind, err)
+	}
+	if kind == SQLite {
+		// DuckDB's open already connected (openDuckDB).
+		if err := sdb.PingContext(context.Background()); err != nil {
+			sdb.Close()
+			return nil, fmt.Errorf("engine: open %s (%s): %w", path, kind, err)
+		}
 	}
 	if kind == DuckDB {
 		// Functions go into the database catalog through the DuckDB C API,
@@ -111,6 +118,57 @@ func OpenKind(path string, kind Kind) (*DB, error) {
 		return nil, fmt.Errorf("engine: open %s: creating schema: %w", path, err)
 	}
 	return db, nil
+}
+
+// LockWait bounds how long Open waits for another process to release a
+// DuckDB file: DuckDB allows one process to open a file for writing, and
+// custseg commands are short, so waiting beats failing at once.
+var LockWait = 10 * time.Second
+
+// openDuckDB opens and connects to the DuckDB file path, retrying with a
+// growing pause while another process holds the file's lock, for at most
+// LockWait.
+func openDuckDB(path string) (*sql.DB, error) {
+	deadline := time.Now().Add(LockWait)
+	pause := 20 * time.Millisecond
+	for {
+		sdb, err := sql.Open("duckdb", path)
+		if err == nil {
+			if err = sdb.PingContext(context.Background()); err == nil {
+				return sdb, nil
+			}
+			sdb.Close()
+		}
+		holder, locked := lockHolder(err)
+		if !locked {
+			return nil, err
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, fmt.Errorf("%w: %s holds the file (waited %s; DuckDB allows one writing process per file): %w", ErrLocked, holder, LockWait, err)
+		}
+		time.Sleep(min(pause, left))
+		pause = min(2*pause, 500*time.Millisecond)
+	}
+}
+
+// lockPID finds the process named in DuckDB's lock error ("Conflicting
+// lock is held in /usr/bin/custseg (PID 1234) by user ...").
+var lockPID = regexp.MustCompile(`held in (.*?) \(PID (\d+)\)`)
+
+// lockHolder reports whether err is DuckDB's "Could not set lock" (another
+// process has the file open) and describes the holder. duckdb-go types the
+// error only as an IO error, with no code for the lock nor a field for the
+// process, so both are read from its text.
+func lockHolder(err error) (holder string, locked bool) {
+	var de *duckdb.Error
+	if !errors.As(err, &de) || de.Type != duckdb.ErrorTypeIO || !strings.Contains(de.Msg, "Could not set lock") {
+		return "", false
+	}
+	if m := lockPID.FindStringSubmatch(de.Msg); m != nil {
+		return fmt.Sprintf("process %s (%s)", m[2], m[1]), true
+	}
+	return "another process", true
 }
 
 // sqliteURI is the SQLite URI naming exactly the file path: mattn passes a
@@ -147,15 +205,89 @@ func ExecScript(ctx context.Context, ex Execer, script string, args ...any) erro
 	return nil
 }
 
+// Queryer runs statements and queries: *sql.DB, *sql.Tx and *sql.Conn
+// are Queryers.
+type Queryer interface {
+	Execer
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Handle is what custseg's steps run on: an open database (each step then
+// commits on its own) or a transaction on one (the steps commit together).
+type Handle interface {
+	Queryer
+	Engine() Kind
+}
+
+// Engine returns the database's engine.
+func (db *DB) Engine() Kind { return db.Kind }
+
+// Tx is a transaction on a custseg database. On SQLite it holds the write
+// lock from its first statement (BEGIN IMMEDIATE, see sqliteURI).
+type Tx struct {
+	*sql.Tx
+	Kind Kind
+}
+
+// Engine returns the engine of the transaction's database.
+func (tx *Tx) Engine() Kind { return tx.Kind }
+
+// Beginner starts transactions: *sql.DB, *DB and *sql.Conn are Beginners.
+type Beginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+// InTx runs fn in a new transaction on b and commits when fn returns nil.
+// Model resolutions the SQL functions cached are dropped when the
+// transaction ends, committed or rolled back: it may have changed
+// custseg_models, and what was cached while it ran may be what it rolled
+// back.
+func InTx(ctx context.Context, b Beginner, fn func(*sql.Tx) error) error {
+	tx, err := b.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("engine: begin: %w", err)
+	}
+	defer catalog.Invalidate()
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("engine: commit: %w", err)
+	}
+	return nil
+}
+
+// Atomically runs fn in one transaction on h: a new one (see InTx) when h
+// is a database, h itself when it is already a transaction (its owner
+// commits).
+func Atomically(ctx context.Context, h Handle, fn func(*Tx) error) error {
+	switch h := h.(type) {
+	case *Tx:
+		return fn(h)
+	case *DB:
+		return InTx(ctx, h, func(tx *sql.Tx) error { return fn(&Tx{Tx: tx, Kind: h.Kind}) })
+	}
+	return fmt.Errorf("engine: %T is neither a database nor a transaction", h)
+}
+
 // HasTable reports whether a table or view named name exists, from the
 // engine's catalog rather than from the error of a failed query.
 func (db *DB) HasTable(ctx context.Context, name string) (bool, error) {
+	return HasTable(ctx, db, name)
+}
+
+// HasTable reports whether a table or view named name exists as h sees it
+// (a transaction sees the tables it created), from the engine's catalog
+// rather than from the error of a failed query.
+func HasTable(ctx context.Context, h Handle, name string) (bool, error) {
 	q := `SELECT count(*) FROM information_schema.tables WHERE lower(table_name) = lower(?)`
-	if db.Kind == SQLite {
+	if h.Engine() == SQLite {
 		q = `SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') AND lower(name) = lower(?)`
 	}
 	var n int
-	if err := db.QueryRowContext(ctx, q, name).Scan(&n); err != nil {
+	if err := h.QueryRowContext(ctx, q, name).Scan(&n); err != nil {
 		return false, fmt.Errorf("engine: looking up table %s: %w", name, err)
 	}
 	return n > 0, nil

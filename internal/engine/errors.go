@@ -9,4 +9,7 @@ var (
 	ErrUnknownEngine = errors.New("unknown engine")
 	// ErrPath: a database path the engine cannot open as that exact file.
 	ErrPath = errors.New("unusable database path")
+	// ErrLocked: another process kept a DuckDB file open for longer than
+	// LockWait.
+	ErrLocked = errors.New("database file is locked")
 )

@@ -5,13 +5,25 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
 
 	"github.com/custseg/custseg/internal/engine"
 	custsql "github.com/custseg/custseg/sql"
+)
+
+// Errors callers tell apart with errors.Is; messages carry the details.
+var (
+	// ErrNoCustomers: features found no customer to write.
+	ErrNoCustomers = errors.New("no customer left")
+	// ErrNotFinite: a customer's features are not finite numbers.
+	ErrNotFinite = errors.New("not a finite number")
 )
 
 // Cleaning says which transactions count towards customer features. The
@@ -51,6 +63,7 @@ type dialect struct {
 	addDay    func(x string) string
 	timestamp func(t time.Time) string // a timestamp literal
 	ts        func(col string) string  // a column as a comparable timestamp
+	finite    func(x string) string    // true when x is a finite number (not NULL, NaN or ±Inf)
 }
 
 var dialects = map[engine.Kind]dialect{
@@ -61,6 +74,7 @@ var dialects = map[engine.Kind]dialect{
 		addDay:    func(x string) string { return x + " + INTERVAL 1 DAY" },
 		timestamp: func(t time.Time) string { return "TIMESTAMP '" + t.UTC().Format("2006-01-02 15:04:05") + "'" },
 		ts:        func(col string) string { return col },
+		finite:    func(x string) string { return "coalesce(isfinite(CAST(" + x + " AS DOUBLE)), false)" },
 	},
 	engine.SQLite: {
 		// Integer seconds, then integer division: exact, where julianday's
@@ -75,6 +89,8 @@ var dialects = map[engine.Kind]dialect{
 		addDay:    func(x string) string { return "datetime(" + x + ", '+1 day')" },
 		timestamp: func(t time.Time) string { return "'" + t.UTC().Format("2006-01-02 15:04:05") + "'" },
 		ts:        func(col string) string { return "datetime(" + col + ")" },
+		// SQLite has no isfinite and stores NaN as NULL; 1e999 reads as +Inf.
+		finite: func(x string) string { return "coalesce(abs(" + x + ") < 1e999, 0)" },
 	},
 }
 
@@ -119,12 +135,14 @@ func whereClause(kind engine.Kind, opts FeatureOptions) string {
 }
 
 // Features (re)writes table customer_features (or opts.Table) with SQL the
-// engine runs.
-func Features(ctx context.Context, db *engine.DB, opts FeatureOptions) (FeatureSummary, error) {
+// engine runs, on a transaction of its own or h's. Nothing is committed
+// when no customer is left or a customer's features are not finite.
+func Features(ctx context.Context, h engine.Handle, opts FeatureOptions) (FeatureSummary, error) {
 	start := time.Now()
+	kind := h.Engine()
 	var asOf string
 	if !opts.AsOf.IsZero() {
-		asOf = dialects[db.Kind].timestamp(opts.AsOf)
+		asOf = dialects[kind].timestamp(opts.AsOf)
 	}
 	table := opts.Table
 	if table == "" {
@@ -133,37 +151,94 @@ func Features(ctx context.Context, db *engine.DB, opts FeatureOptions) (FeatureS
 	if err := checkIdentifiers("features table", []string{table}); err != nil {
 		return FeatureSummary{}, err
 	}
-	script, err := render(db.Kind, "features.sql", map[string]string{
-		"Where": whereClause(db.Kind, opts),
+	script, err := render(kind, "features.sql", map[string]string{
+		"Where": whereClause(kind, opts),
 		"AsOf":  asOf,
 		"Table": custsql.Ident(table),
 	})
 	if err != nil {
 		return FeatureSummary{}, err
 	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return FeatureSummary{}, fmt.Errorf("features: %w", err)
-	}
-	defer tx.Rollback()
-	if err := engine.ExecScript(ctx, tx, script); err != nil {
-		return FeatureSummary{}, fmt.Errorf("features: %w", err)
-	}
 	var s FeatureSummary
 	var asOfVal any
-	row := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(frequency), 0), coalesce(sum(monetary), 0), max(as_of) FROM `+custsql.Ident(table))
-	if err := row.Scan(&s.Customers, &s.Frequency, &s.Monetary, &asOfVal); err != nil {
-		return FeatureSummary{}, fmt.Errorf("features: %w", err)
-	}
-	if s.Customers == 0 {
-		return FeatureSummary{}, fmt.Errorf("features: no customer left after cleaning (is the transactions table empty? load a CSV first)")
-	}
-	if err := tx.Commit(); err != nil {
+	err = engine.Atomically(ctx, h, func(tx *engine.Tx) error {
+		if err := engine.ExecScript(ctx, tx, script); err != nil {
+			return fmt.Errorf("features: %w", err)
+		}
+		row := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(frequency), 0), coalesce(sum(monetary), 0), max(as_of) FROM `+custsql.Ident(table))
+		if err := row.Scan(&s.Customers, &s.Frequency, &s.Monetary, &asOfVal); err != nil {
+			return fmt.Errorf("features: %w", err)
+		}
+		if s.Customers == 0 {
+			return noCustomers(ctx, tx, opts)
+		}
+		return checkFinite(ctx, tx, table)
+	})
+	if err != nil {
 		return FeatureSummary{}, err
 	}
 	s.AsOf = formatTime(asOfVal)
 	s.Duration = time.Since(start)
 	return s, nil
+}
+
+// noCustomers explains why no customer is left: an empty transactions
+// table, an --as-of before every kept invoice, or cleaning that dropped
+// every row.
+func noCustomers(ctx context.Context, tx *engine.Tx, opts FeatureOptions) error {
+	var all int64
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM transactions`).Scan(&all); err != nil {
+		return fmt.Errorf("features: %w", err)
+	}
+	if all == 0 {
+		return fmt.Errorf("features: %w: the transactions table is empty (load a CSV first)", ErrNoCustomers)
+	}
+	if !opts.AsOf.IsZero() {
+		noAsOf := opts
+		noAsOf.AsOf = time.Time{}
+		var first any
+		if err := tx.QueryRowContext(ctx, `SELECT min(invoice_date) FROM transactions WHERE `+whereClause(tx.Kind, noAsOf)).Scan(&first); err != nil {
+			return fmt.Errorf("features: %w", err)
+		}
+		if first != nil {
+			return fmt.Errorf("features: %w: no transaction falls before --as-of %s; the earliest kept invoice is %s",
+				ErrNoCustomers, opts.AsOf.UTC().Format("2006-01-02 15:04:05"), formatTime(first))
+		}
+	}
+	return fmt.Errorf("features: %w: cleaning dropped all %d transactions (no customer id, cancellations, quantity or unit price <= 0)", ErrNoCustomers, all)
+}
+
+// checkFinite fails, naming the customer by id, when a customer's
+// recency, frequency or monetary value is not finite (amounts that
+// overflow when summed, or rows written around the loader's checks):
+// such a value would poison every model fitted on the table.
+func checkFinite(ctx context.Context, tx *engine.Tx, table string) error {
+	finite := dialects[tx.Kind].finite
+	var conds []string
+	for _, c := range DefaultFeatures {
+		conds = append(conds, "NOT "+finite(c))
+	}
+	q := `SELECT customer_id, recency_days, frequency, monetary FROM ` + custsql.Ident(table) +
+		` WHERE ` + strings.Join(conds, " OR ") + ` ORDER BY customer_id LIMIT 1`
+	var id string
+	var vals [3]sql.NullFloat64
+	switch err := tx.QueryRowContext(ctx, q).Scan(&id, &vals[0], &vals[1], &vals[2]); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("features: checking for non-finite values: %w", err)
+	}
+	for i, v := range vals {
+		// SQLite stores NaN as NULL.
+		if !v.Valid || math.IsNaN(v.Float64) || math.IsInf(v.Float64, 0) {
+			val := "NaN"
+			if v.Valid && !math.IsNaN(v.Float64) {
+				val = strconv.FormatFloat(v.Float64, 'g', -1, 64)
+			}
+			return fmt.Errorf("features: %w: %s of customer %q is %s (its amounts overflow; check its transactions' quantity and unit_price)", ErrNotFinite, DefaultFeatures[i], id, val)
+		}
+	}
+	return fmt.Errorf("features: %w: customer %q", ErrNotFinite, id)
 }
 
 // formatTime renders a timestamp read from either engine.

@@ -24,31 +24,16 @@ const DefaultSegmentsModel = "segments"
 // the customers; training from it is training on the customers.
 const customersTable = "customer_features"
 
-// tableExists reports whether table (or a view) exists, asking the
-// engine's catalogue: a failing query on the table itself cannot tell "no
-// table" from a real error.
-func tableExists(ctx context.Context, db *engine.DB, table string) (bool, error) {
-	q := `SELECT count(*) FROM information_schema.tables WHERE table_name = ?`
-	if db.Kind == engine.SQLite {
-		q = `SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?`
-	}
-	var n int
-	if err := db.QueryRowContext(ctx, q, table).Scan(&n); err != nil {
-		return false, fmt.Errorf("looking for table %s: %w", table, err)
-	}
-	return n > 0, nil
-}
-
 // SegmentsModel returns the model reference (name@version) that
 // customer_segments was scored with; ok is false when there is no such
 // table or it is empty. Any other failure is an error.
-func SegmentsModel(ctx context.Context, db *engine.DB) (ref string, ok bool, err error) {
-	exists, err := tableExists(ctx, db, "customer_segments")
+func SegmentsModel(ctx context.Context, h engine.Handle) (ref string, ok bool, err error) {
+	exists, err := engine.HasTable(ctx, h, "customer_segments")
 	if err != nil || !exists {
 		return "", false, err
 	}
 	var model sql.NullString
-	if err := db.QueryRowContext(ctx, `SELECT min(model) FROM customer_segments`).Scan(&model); err != nil {
+	if err := h.QueryRowContext(ctx, `SELECT min(model) FROM customer_segments`).Scan(&model); err != nil {
 		return "", false, fmt.Errorf("reading the model of customer_segments: %w", err)
 	}
 	return model.String, model.Valid && model.String != "", nil
@@ -126,31 +111,39 @@ type Refreshed struct {
 // after v became the active version (activate, rollback) or changed
 // (rename): customer_rfm for the default RFM model, customer_segments and
 // segment_profiles for the k-means model they were scored with. Tables
-// that were never prepared, or follow another model, are left alone.
-func RefreshPrepared(ctx context.Context, db *engine.DB, v registry.Version) (Refreshed, error) {
+// that were never prepared, or follow another model, are left alone. On a
+// transaction (engine.Tx) the rewrite commits with the registry change
+// that made it necessary.
+func RefreshPrepared(ctx context.Context, h engine.Handle, v registry.Version) (Refreshed, error) {
 	var r Refreshed
-	switch v.Kind {
-	case rfm.Kind:
-		if v.Name != DefaultRFMModel {
-			return r, nil
+	err := engine.Atomically(ctx, h, func(tx *engine.Tx) error {
+		switch v.Kind {
+		case rfm.Kind:
+			if v.Name != DefaultRFMModel {
+				return nil
+			}
+			exists, err := engine.HasTable(ctx, tx, "customer_rfm")
+			if err != nil || !exists {
+				return err
+			}
+			if err := ScoreRFM(ctx, tx, v.Ref()); err != nil {
+				return err
+			}
+			r.CustomerRFM = true
+		case kmeans.Kind:
+			ref, ok, err := SegmentsModel(ctx, tx)
+			if err != nil || !ok || modelName(ref) != v.Name {
+				return err
+			}
+			if _, err := Score(ctx, tx, v.Ref()); err != nil {
+				return err
+			}
+			r.Segments = true
 		}
-		exists, err := tableExists(ctx, db, "customer_rfm")
-		if err != nil || !exists {
-			return r, err
-		}
-		if err := ScoreRFM(ctx, db, v.Ref()); err != nil {
-			return r, err
-		}
-		r.CustomerRFM = true
-	case kmeans.Kind:
-		ref, ok, err := SegmentsModel(ctx, db)
-		if err != nil || !ok || modelName(ref) != v.Name {
-			return r, err
-		}
-		if _, err := Score(ctx, db, v.Ref()); err != nil {
-			return r, err
-		}
-		r.Segments = true
+		return nil
+	})
+	if err != nil {
+		return Refreshed{}, err
 	}
 	return r, nil
 }
@@ -175,16 +168,28 @@ type TrainScoreResult struct {
 // and the training rows are the customers' features, rewrites
 // customer_segments and segment_profiles with it. A model trained on other
 // rows (another table, a query) is stored but scores nothing: its features
-// need not exist for the customers.
+// need not exist for the customers. The new version and the tables it
+// scored are committed together, so that no interruption leaves the
+// tables on the previous version.
 func TrainAndScore(ctx context.Context, db *engine.DB, opts TrainOptions, score bool) (TrainScoreResult, error) {
-	tr, err := Train(ctx, db, opts)
-	res := TrainScoreResult{TrainResult: tr}
-	if err != nil || !score || !TrainsOnCustomers(opts.From) {
-		return res, err
+	f, err := fit(ctx, db, opts)
+	if err != nil {
+		return TrainScoreResult{}, err
 	}
-	if _, err := Score(ctx, db, tr.Version.Ref()); err != nil {
-		return res, err
+	score = score && TrainsOnCustomers(opts.From)
+	var res TrainScoreResult
+	err = engine.Atomically(ctx, db, func(tx *engine.Tx) error {
+		var err error
+		if res.TrainResult, err = f.store(ctx, tx, opts.Model); err != nil || !score {
+			return err
+		}
+		_, err = Score(ctx, tx, res.Version.Ref())
+		return err
+	})
+	if err != nil {
+		// Nothing was committed: there is no version to report.
+		return TrainScoreResult{}, err
 	}
-	res.Scored = true
+	res.Scored = score
 	return res, nil
 }

@@ -16,8 +16,8 @@ const DefaultRFMModel = "rfm"
 
 // FitRFM fits quintile cut points on customer_features and stores them as a
 // new, active version of model name. asOf is recorded in the model.
-func FitRFM(ctx context.Context, db *engine.DB, name, asOf string) (registry.Version, *rfm.Model, error) {
-	rows, err := db.QueryContext(ctx, `SELECT recency_days, frequency, monetary FROM customer_features`)
+func FitRFM(ctx context.Context, h engine.Handle, name, asOf string) (registry.Version, *rfm.Model, error) {
+	rows, err := h.QueryContext(ctx, `SELECT recency_days, frequency, monetary FROM customer_features`)
 	if err != nil {
 		return registry.Version{}, nil, fmt.Errorf("rfm fit: %w (run custseg features first)", err)
 	}
@@ -39,7 +39,7 @@ func FitRFM(ctx context.Context, db *engine.DB, name, asOf string) (registry.Ver
 	}
 	model.AsOf = asOf
 	model.Created = time.Now().UTC().Format("2006-01-02 15:04:05")
-	v, err := registry.Add(ctx, db.DB, name, rfm.Kind, model.JSON(), fmt.Sprintf("fitted on %d customers", len(r)))
+	v, err := registry.Add(ctx, h, name, rfm.Kind, model.JSON(), fmt.Sprintf("fitted on %d customers", len(r)))
 	if err != nil {
 		return registry.Version{}, nil, err
 	}
@@ -47,38 +47,45 @@ func FitRFM(ctx context.Context, db *engine.DB, name, asOf string) (registry.Ver
 }
 
 // ScoreRFM writes table customer_rfm (scores, code and segment of every
-// customer) with the given model reference, using custseg's SQL functions;
-// the reference reaches SQL as a bound parameter.
-func ScoreRFM(ctx context.Context, db *engine.DB, ref string) error {
+// customer) with the given model reference (name or name@version), using
+// custseg's SQL functions; on a transaction (engine.Tx) it writes in it.
+// The functions get the version's spec, bound as a parameter, for the
+// reason Score gives.
+func ScoreRFM(ctx context.Context, h engine.Handle, ref string) error {
 	if _, _, err := catalog.ParseModelRef(ref); err != nil {
 		return fmt.Errorf("rfm scores: %w", err)
 	}
-	script, err := render(db.Kind, "rfm_scores.sql", nil)
+	v, err := registry.Get(ctx, h, ref)
+	if err != nil {
+		return fmt.Errorf("rfm scores: %w", err)
+	}
+	if v.Kind != rfm.Kind {
+		return fmt.Errorf("rfm scores: %s is a %s model, not an rfm model", v.Ref(), v.Kind)
+	}
+	script, err := render(h.Engine(), "rfm_scores.sql", nil)
 	if err != nil {
 		return err
 	}
-	return execInTx(ctx, db, "rfm scores", script, ref)
+	return execInTx(ctx, h, "rfm scores", script, v.Spec)
 }
 
 // CreateRFMView (re)creates customer_rfm_sql, the portable window-function
 // computation of the same scores.
-func CreateRFMView(ctx context.Context, db *engine.DB) error {
-	script, err := render(db.Kind, "rfm_window.sql", nil)
+func CreateRFMView(ctx context.Context, h engine.Handle) error {
+	script, err := render(h.Engine(), "rfm_window.sql", nil)
 	if err != nil {
 		return err
 	}
-	return execInTx(ctx, db, "rfm view", script)
+	return execInTx(ctx, h, "rfm view", script)
 }
 
-// execInTx runs a script with engine.ExecScript in one transaction.
-func execInTx(ctx context.Context, db *engine.DB, what, script string, args ...any) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	defer tx.Rollback()
-	if err := engine.ExecScript(ctx, tx, script, args...); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	return tx.Commit()
+// execInTx runs a script with engine.ExecScript in one transaction (h's,
+// when h is one).
+func execInTx(ctx context.Context, h engine.Handle, what, script string, args ...any) error {
+	return engine.Atomically(ctx, h, func(tx *engine.Tx) error {
+		if err := engine.ExecScript(ctx, tx, script, args...); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	})
 }

@@ -18,16 +18,7 @@ func withFeatures(t *testing.T, body func(t *testing.T, db *engine.DB)) {
 	ctx := context.Background()
 	for _, db := range enginetest.Both(t) {
 		t.Run(string(db.Kind), func(t *testing.T) {
-			var rows []string
-			for c := 1; c <= 30; c++ {
-				for i := 0; i < 1+c%4; i++ {
-					rows = append(rows, fmt.Sprintf("('%d-%d', 'S', 'd', %d, '2011-%02d-%02d 10:00:00', %d.5, 'C%02d', 'UK')",
-						c, i, 1+(c*7+i)%9, 1+(c+i)%12, 1+(c*3)%27, 1+(c*13)%40, c))
-				}
-			}
-			if _, err := db.ExecContext(ctx, "INSERT INTO transactions VALUES "+strings.Join(rows, ", ")); err != nil {
-				t.Fatal(err)
-			}
+			fillTransactions(t, db)
 			s, err := pipeline.Features(ctx, db, pipeline.FeatureOptions{})
 			if err != nil {
 				t.Fatal(err)
@@ -37,6 +28,22 @@ func withFeatures(t *testing.T, body func(t *testing.T, db *engine.DB)) {
 			}
 			body(t, db)
 		})
+	}
+}
+
+// fillTransactions writes 30 small customers (C01..C30) into
+// transactions with SQL, as the loader would, invoices in 2011.
+func fillTransactions(t testing.TB, db *engine.DB) {
+	t.Helper()
+	var rows []string
+	for c := 1; c <= 30; c++ {
+		for i := 0; i < 1+c%4; i++ {
+			rows = append(rows, fmt.Sprintf("('%d-%d', 'S', 'd', %d, '2011-%02d-%02d 10:00:00', %d.5, 'C%02d', 'UK')",
+				c, i, 1+(c*7+i)%9, 1+(c+i)%12, 1+(c*3)%27, 1+(c*13)%40, c))
+		}
+	}
+	if _, err := db.Exec("INSERT INTO transactions VALUES " + strings.Join(rows, ", ")); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -225,27 +225,46 @@ func numeric(v any) (float64, bool) {
 // Train reads the training rows with SQL, fits k-means (or chooses k) and
 // stores the model as the new active version.
 func Train(ctx context.Context, db *engine.DB, opts TrainOptions) (TrainResult, error) {
+	f, err := fit(ctx, db, opts)
+	if err != nil {
+		return TrainResult{}, err
+	}
+	return f.store(ctx, db, opts.Model)
+}
+
+// fitted is a model trained but not stored yet.
+type fitted struct {
+	start    time.Time
+	model    *kmeans.Model
+	spec     string
+	rows     int
+	readTime time.Duration
+}
+
+// fit reads the training rows and fits the model: the long part of
+// training, done before any transaction so that it holds no lock.
+func fit(ctx context.Context, db *engine.DB, opts TrainOptions) (fitted, error) {
 	start := time.Now()
 	if opts.Model == "" {
-		return TrainResult{}, fmt.Errorf("train: a model name is required (--model NAME)")
+		return fitted{}, fmt.Errorf("train: a model name is required (--model NAME)")
 	}
 	// Refused before any work, as registry.Add would refuse it at the end.
 	if err := catalog.ValidModelName(opts.Model); err != nil {
-		return TrainResult{}, fmt.Errorf("train: %w", err)
+		return fitted{}, fmt.Errorf("train: %w", err)
 	}
 	if len(opts.Features) == 0 {
 		opts.Features = DefaultFeatures
 	}
 	rows, n, err := ReadRows(ctx, db, opts.From, opts.Features)
 	if err != nil {
-		return TrainResult{}, fmt.Errorf("train: %w", err)
+		return fitted{}, fmt.Errorf("train: %w", err)
 	}
 	readTime := time.Since(start)
 	to := kmeans.TrainOptions{K: opts.K, Transform: opts.Transform, Scaler: opts.Scale, Seed: opts.Seed, NInit: opts.NInit, Progress: opts.Progress}
 	var m *kmeans.Model
 	if opts.K > 0 {
 		if n < opts.K {
-			return TrainResult{}, fmt.Errorf("train: k = %d is larger than the %d training rows", opts.K, n)
+			return fitted{}, fmt.Errorf("train: k = %d is larger than the %d training rows", opts.K, n)
 		}
 		m, err = kmeans.Train(rows, n, opts.Features, to)
 	} else {
@@ -258,28 +277,40 @@ func Train(ctx context.Context, db *engine.DB, opts TrainOptions) (TrainResult, 
 		m, _, _, err = kmeans.AutoK(rows, n, opts.Features, opts.KMin, opts.KMax, to)
 	}
 	if err != nil {
-		return TrainResult{}, fmt.Errorf("train: %w", err)
+		return fitted{}, fmt.Errorf("train: %w", err)
 	}
 	if err := addBaseline(m, rows, n); err != nil {
-		return TrainResult{}, fmt.Errorf("train: %w", err)
+		return fitted{}, fmt.Errorf("train: %w", err)
 	}
 	spec, err := m.JSON()
 	if err != nil {
-		return TrainResult{}, fmt.Errorf("train: %w", err)
+		return fitted{}, fmt.Errorf("train: %w", err)
 	}
-	note := fmt.Sprintf("k=%d on %d rows", m.K, n)
-	v, err := registry.Add(ctx, db.DB, opts.Model, kmeans.Kind, spec, note)
+	return fitted{start: start, model: m, spec: spec, rows: n, readTime: readTime}, nil
+}
+
+// store adds the fitted model as the new active version of name.
+func (f fitted) store(ctx context.Context, q engine.Queryer, name string) (TrainResult, error) {
+	note := fmt.Sprintf("k=%d on %d rows", f.model.K, f.rows)
+	v, err := registry.Add(ctx, q, name, kmeans.Kind, f.spec, note)
 	if err != nil {
 		return TrainResult{}, err
 	}
-	return TrainResult{Version: v, Model: m, Rows: n, Duration: time.Since(start), ReadTime: readTime}, nil
+	return TrainResult{Version: v, Model: f.model, Rows: f.rows, Duration: time.Since(f.start), ReadTime: f.readTime}, nil
 }
 
 // Score writes customer_segments and segment_profiles with the model ref
 // (name or name@version; a bare name means its active version), and
-// returns the version used. The reference reaches SQL as a bound parameter.
-func Score(ctx context.Context, db *engine.DB, ref string) (registry.Version, error) {
-	v, err := registry.Get(ctx, db.DB, ref)
+// returns the version used. On a transaction (engine.Tx) the tables are
+// rewritten in it; on a database, in a transaction of their own.
+//
+// The SQL functions get the version's spec itself, bound as a parameter,
+// and the model column its name@version: the functions resolve names
+// through their own read of custseg_models (on DuckDB, another pooled
+// connection), which does not see a version added or changed by the
+// uncommitted transaction this may run in.
+func Score(ctx context.Context, h engine.Handle, ref string) (registry.Version, error) {
+	v, err := registry.Get(ctx, h, ref)
 	if err != nil {
 		return registry.Version{}, err
 	}
@@ -299,10 +330,7 @@ func Score(ctx context.Context, db *engine.DB, ref string) (registry.Version, er
 			extra = append(extra, f)
 		}
 	}
-	if err := ensureRFM(ctx, db); err != nil {
-		return registry.Version{}, err
-	}
-	script, err := render(db.Kind, "segments.sql", map[string]any{
+	script, err := render(h.Engine(), "segments.sql", map[string]any{
 		"Features": m.Features,
 		"Extra":    extra,
 		"Profile":  append(append([]string{}, DefaultFeatures...), extra...),
@@ -310,7 +338,16 @@ func Score(ctx context.Context, db *engine.DB, ref string) (registry.Version, er
 	if err != nil {
 		return registry.Version{}, err
 	}
-	if err := execInTx(ctx, db, "score", script, v.Ref()); err != nil {
+	err = engine.Atomically(ctx, h, func(tx *engine.Tx) error {
+		if err := ensureRFM(ctx, tx); err != nil {
+			return err
+		}
+		if err := engine.ExecScript(ctx, tx, script, v.Ref(), v.Spec); err != nil {
+			return fmt.Errorf("score: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
 		return registry.Version{}, err
 	}
 	return v, nil
@@ -318,14 +355,14 @@ func Score(ctx context.Context, db *engine.DB, ref string) (registry.Version, er
 
 // ensureRFM makes sure customer_rfm exists (scores with the active rfm
 // model), so customer_segments can carry the RFM columns.
-func ensureRFM(ctx context.Context, db *engine.DB) error {
-	if ok, err := db.HasTable(ctx, "customer_rfm"); err != nil || ok {
+func ensureRFM(ctx context.Context, h engine.Handle) error {
+	if ok, err := engine.HasTable(ctx, h, "customer_rfm"); err != nil || ok {
 		return err
 	}
-	if _, err := registry.Get(ctx, db.DB, DefaultRFMModel); err != nil {
+	if _, err := registry.Get(ctx, h, DefaultRFMModel); err != nil {
 		return fmt.Errorf("score: no customer_rfm table and no rfm model: run custseg features first")
 	}
-	return ScoreRFM(ctx, db, DefaultRFMModel)
+	return ScoreRFM(ctx, h, DefaultRFMModel)
 }
 
 func contains(xs []string, x string) bool {

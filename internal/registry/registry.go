@@ -10,8 +10,25 @@ import (
 	"strings"
 	"time"
 
+	"github.com/custseg/custseg/internal/engine"
 	"github.com/custseg/custseg/udf/catalog"
 )
+
+// Every function reads and writes through an engine.Queryer: a database
+// (a change then commits on its own, in one transaction) or a transaction
+// (engine.Tx, *sql.Tx: the change commits with whatever else the caller
+// does in it, such as rewriting the prepared tables; engine.Atomically
+// drops the functions' cached models when it ends).
+
+// atomically runs fn on q in one transaction: a new one when q can begin
+// one (engine.InTx), q itself when it is a transaction.
+func atomically(ctx context.Context, q engine.Queryer, fn func(engine.Queryer) error) error {
+	b, ok := q.(engine.Beginner)
+	if !ok {
+		return fn(q)
+	}
+	return engine.InTx(ctx, b, func(tx *sql.Tx) error { return fn(tx) })
+}
 
 // Version is one stored model version.
 type Version struct {
@@ -28,35 +45,34 @@ type Version struct {
 func (v Version) Ref() string { return fmt.Sprintf("%s@%d", v.Name, v.Version) }
 
 // Add stores spec as the next version of name, makes it the active one, and
-// returns it. It runs in one transaction. A name catalog.ValidModelName
+// returns it, in one transaction. A name catalog.ValidModelName
 // refuses is refused before anything is stored.
-func Add(ctx context.Context, db *sql.DB, name, kind, spec, note string) (Version, error) {
+func Add(ctx context.Context, q engine.Queryer, name, kind, spec, note string) (Version, error) {
 	if err := catalog.ValidModelName(name); err != nil {
 		return Version{}, fmt.Errorf("registry: %w", err)
 	}
-	tx, err := db.BeginTx(ctx, nil)
+	v := Version{Name: name, Kind: kind, CreatedAt: time.Now().UTC().Truncate(time.Second), Spec: spec, Active: true, Note: note}
+	err := atomically(ctx, q, func(tx engine.Queryer) error {
+		// The write comes first, so that on SQLite the transaction holds
+		// the write lock before it reads max(version): two writers then
+		// queue on the busy timeout instead of both reading the same max
+		// (engine.Open also makes every SQLite transaction BEGIN IMMEDIATE).
+		if _, err := tx.ExecContext(ctx, `UPDATE custseg_models SET active = false WHERE name = ? AND active`, name); err != nil {
+			return fmt.Errorf("registry: %w", err)
+		}
+		var last sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT max(version) FROM custseg_models WHERE name = ?`, name).Scan(&last); err != nil {
+			return fmt.Errorf("registry: %w", err)
+		}
+		v.Version = last.Int64 + 1
+		if _, err := tx.ExecContext(ctx, `INSERT INTO custseg_models (name, version, kind, created_at, spec, active, note) VALUES (?, ?, ?, ?, ?, true, ?)`,
+			v.Name, v.Version, v.Kind, v.CreatedAt.Format("2006-01-02 15:04:05"), v.Spec, v.Note); err != nil {
+			return fmt.Errorf("registry: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return Version{}, fmt.Errorf("registry: %w", err)
-	}
-	defer tx.Rollback()
-	// The write comes first, so that on SQLite the transaction holds the
-	// write lock before it reads max(version): two writers then queue on
-	// the busy timeout instead of both reading the same max (engine.Open
-	// also makes every SQLite transaction BEGIN IMMEDIATE).
-	if _, err := tx.ExecContext(ctx, `UPDATE custseg_models SET active = false WHERE name = ? AND active`, name); err != nil {
-		return Version{}, fmt.Errorf("registry: %w", err)
-	}
-	var last sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT max(version) FROM custseg_models WHERE name = ?`, name).Scan(&last); err != nil {
-		return Version{}, fmt.Errorf("registry: %w", err)
-	}
-	v := Version{Name: name, Version: last.Int64 + 1, Kind: kind, CreatedAt: time.Now().UTC().Truncate(time.Second), Spec: spec, Active: true, Note: note}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO custseg_models (name, version, kind, created_at, spec, active, note) VALUES (?, ?, ?, ?, ?, true, ?)`,
-		v.Name, v.Version, v.Kind, v.CreatedAt.Format("2006-01-02 15:04:05"), v.Spec, v.Note); err != nil {
-		return Version{}, fmt.Errorf("registry: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return Version{}, fmt.Errorf("registry: %w", err)
+		return Version{}, err
 	}
 	catalog.Invalidate()
 	return v, nil
@@ -116,9 +132,8 @@ func parseTime(v any) time.Time {
 
 // List returns every version of every model (or of name, if not empty),
 // ordered by name then version.
-func List(ctx context.Context, db *sql.DB, name string) ([]Version, error) {
-	q := selectCols + ` WHERE (? = '' OR name = ?) ORDER BY name, version`
-	rows, err := db.QueryContext(ctx, q, name, name)
+func List(ctx context.Context, q engine.Queryer, name string) ([]Version, error) {
+	rows, err := q.QueryContext(ctx, selectCols+` WHERE (? = '' OR name = ?) ORDER BY name, version`, name, name)
 	if err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
 	}
@@ -126,12 +141,12 @@ func List(ctx context.Context, db *sql.DB, name string) ([]Version, error) {
 }
 
 // Get resolves a reference "name" (the active version) or "name@V".
-func Get(ctx context.Context, db *sql.DB, ref string) (Version, error) {
+func Get(ctx context.Context, q engine.Queryer, ref string) (Version, error) {
 	name, version, err := catalog.ParseModelRef(ref)
 	if err != nil {
 		return Version{}, fmt.Errorf("registry: %w", err)
 	}
-	rows, err := db.QueryContext(ctx, selectCols+` WHERE name = ? AND ((? = 0 AND active) OR version = ?) ORDER BY version DESC LIMIT 1`, name, version, version)
+	rows, err := q.QueryContext(ctx, selectCols+` WHERE name = ? AND ((? = 0 AND active) OR version = ?) ORDER BY version DESC LIMIT 1`, name, version, version)
 	if err != nil {
 		return Version{}, fmt.Errorf("registry: %w", err)
 	}
@@ -149,7 +164,7 @@ func Get(ctx context.Context, db *sql.DB, ref string) (Version, error) {
 }
 
 // Activate makes name@version the active version.
-func Activate(ctx context.Context, db *sql.DB, ref string) (Version, error) {
+func Activate(ctx context.Context, q engine.Queryer, ref string) (Version, error) {
 	name, version, err := catalog.ParseModelRef(ref)
 	if err != nil {
 		return Version{}, fmt.Errorf("registry: %w", err)
@@ -157,30 +172,27 @@ func Activate(ctx context.Context, db *sql.DB, ref string) (Version, error) {
 	if version == 0 {
 		return Version{}, fmt.Errorf("registry: %w: activate needs name@version, got %q", ErrNoVersion, ref)
 	}
-	v, err := Get(ctx, db, ref)
+	var v Version
+	err = atomically(ctx, q, func(tx engine.Queryer) error {
+		if v, err = Get(ctx, tx, ref); err != nil {
+			return err
+		}
+		return setActive(ctx, tx, name, version)
+	})
 	if err != nil {
-		return Version{}, err
-	}
-	if err := setActive(ctx, db, name, version); err != nil {
 		return Version{}, err
 	}
 	v.Active = true
 	return v, nil
 }
 
-func setActive(ctx context.Context, db *sql.DB, name string, version int64) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("registry: %w", err)
-	}
-	defer tx.Rollback()
+// setActive makes version the only active one of name; tx is a
+// transaction (see atomically).
+func setActive(ctx context.Context, tx engine.Queryer, name string, version int64) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE custseg_models SET active = false WHERE name = ? AND active`, name); err != nil {
 		return fmt.Errorf("registry: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE custseg_models SET active = true WHERE name = ? AND version = ?`, name, version); err != nil {
-		return fmt.Errorf("registry: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("registry: %w", err)
 	}
 	catalog.Invalidate()
@@ -189,25 +201,28 @@ func setActive(ctx context.Context, db *sql.DB, name string, version int64) erro
 
 // Rollback activates the newest version older than the active one and
 // returns it.
-func Rollback(ctx context.Context, db *sql.DB, name string) (Version, error) {
-	cur, err := Get(ctx, db, name)
-	if err != nil {
-		return Version{}, err
-	}
-	vs, err := List(ctx, db, name)
-	if err != nil {
-		return Version{}, err
-	}
+func Rollback(ctx context.Context, q engine.Queryer, name string) (Version, error) {
 	var prev *Version
-	for i := range vs {
-		if vs[i].Version < cur.Version {
-			prev = &vs[i]
+	err := atomically(ctx, q, func(tx engine.Queryer) error {
+		cur, err := Get(ctx, tx, name)
+		if err != nil {
+			return err
 		}
-	}
-	if prev == nil {
-		return Version{}, fmt.Errorf("registry: cannot roll back %s: %w (version %d)", name, ErrOldest, cur.Version)
-	}
-	if err := setActive(ctx, db, name, prev.Version); err != nil {
+		vs, err := List(ctx, tx, name)
+		if err != nil {
+			return err
+		}
+		for i := range vs {
+			if vs[i].Version < cur.Version {
+				prev = &vs[i]
+			}
+		}
+		if prev == nil {
+			return fmt.Errorf("registry: cannot roll back %s: %w (version %d)", name, ErrOldest, cur.Version)
+		}
+		return setActive(ctx, tx, name, prev.Version)
+	})
+	if err != nil {
 		return Version{}, err
 	}
 	prev.Active = true
@@ -216,7 +231,7 @@ func Rollback(ctx context.Context, db *sql.DB, name string) (Version, error) {
 
 // Delete removes name@version. The active version cannot be deleted: activate
 // or roll back to another one first.
-func Delete(ctx context.Context, db *sql.DB, ref string) error {
+func Delete(ctx context.Context, q engine.Queryer, ref string) error {
 	name, version, err := catalog.ParseModelRef(ref)
 	if err != nil {
 		return fmt.Errorf("registry: %w", err)
@@ -224,24 +239,26 @@ func Delete(ctx context.Context, db *sql.DB, ref string) error {
 	if version == 0 {
 		return fmt.Errorf("registry: %w: delete needs name@version, got %q", ErrNoVersion, ref)
 	}
-	v, err := Get(ctx, db, ref)
-	if err != nil {
-		return err
-	}
-	if v.Active {
-		return fmt.Errorf("registry: %s %w of %s: activate or roll back to another version first", ref, ErrActive, name)
-	}
-	if _, err := db.ExecContext(ctx, `DELETE FROM custseg_models WHERE name = ? AND version = ?`, name, version); err != nil {
-		return fmt.Errorf("registry: %w", err)
-	}
-	catalog.Invalidate()
-	return nil
+	return atomically(ctx, q, func(tx engine.Queryer) error {
+		v, err := Get(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		if v.Active {
+			return fmt.Errorf("registry: %s %w of %s: activate or roll back to another version first", ref, ErrActive, name)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM custseg_models WHERE name = ? AND version = ?`, name, version); err != nil {
+			return fmt.Errorf("registry: %w", err)
+		}
+		catalog.Invalidate()
+		return nil
+	})
 }
 
 // UpdateSpec replaces the spec of an existing version in place. It is for
 // edits that do not change what the model computes (segment names).
-func UpdateSpec(ctx context.Context, db *sql.DB, v Version, spec string) error {
-	res, err := db.ExecContext(ctx, `UPDATE custseg_models SET spec = ? WHERE name = ? AND version = ?`, spec, v.Name, v.Version)
+func UpdateSpec(ctx context.Context, q engine.Queryer, v Version, spec string) error {
+	res, err := q.ExecContext(ctx, `UPDATE custseg_models SET spec = ? WHERE name = ? AND version = ?`, spec, v.Name, v.Version)
 	if err != nil {
 		return fmt.Errorf("registry: %w", err)
 	}

@@ -151,3 +151,48 @@ func TestAddConcurrentSQLite(t *testing.T) {
 		t.Errorf("%d versions, %d active; want %d, 1", len(all), active, writers*each)
 	}
 }
+
+// On a transaction, registry changes commit or roll back with it: a
+// caller can switch models and rewrite what follows them atomically.
+func TestChangesFollowTheTransaction(t *testing.T) {
+	ctx := context.Background()
+	for _, db := range enginetest.Both(t) {
+		t.Run(string(db.Kind), func(t *testing.T) {
+			if _, err := registry.Add(ctx, db, "m", "rfm", `{"kind":"rfm","n":1}`, ""); err != nil {
+				t.Fatal(err)
+			}
+			abort := errors.New("abort")
+			err := engine.Atomically(ctx, db, func(tx *engine.Tx) error {
+				v, err := registry.Add(ctx, tx, "m", "rfm", `{"kind":"rfm","n":2}`, "")
+				if err != nil || v.Version != 2 {
+					t.Fatalf("Add in a transaction: %+v, %v", v, err)
+				}
+				// The transaction sees its own change.
+				if a, err := registry.Get(ctx, tx, "m"); err != nil || a.Version != 2 {
+					t.Fatalf("inside: active %+v, %v", a, err)
+				}
+				if _, err := registry.Rollback(ctx, tx, "m"); err != nil {
+					t.Fatal(err)
+				}
+				if err := registry.Delete(ctx, tx, "m@2"); err != nil {
+					t.Fatal(err)
+				}
+				return abort
+			})
+			if !errors.Is(err, abort) {
+				t.Fatalf("Atomically = %v, want the abort", err)
+			}
+			all, err := registry.List(ctx, db, "")
+			if err != nil || len(all) != 1 || all[0].Version != 1 || !all[0].Active {
+				t.Fatalf("after a rolled-back transaction: %+v, %v; want m@1 alone, active", all, err)
+			}
+			err = engine.Atomically(ctx, db, func(tx *engine.Tx) error {
+				_, err := registry.Add(ctx, tx, "m", "rfm", `{"kind":"rfm","n":2}`, "")
+				return err
+			})
+			if a, _ := registry.Get(ctx, db, "m"); err != nil || a.Version != 2 {
+				t.Fatalf("after a committed transaction: active %+v, %v; want m@2", a, err)
+			}
+		})
+	}
+}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"strconv"
@@ -116,16 +115,25 @@ func NewCmdModelsRollback(f *Factory, runF func(*ModelOptions) error) *cobra.Com
 }
 
 // activateWith is the body of activate and rollback: change the active
-// version with change, say which (format takes its reference), and have
-// the prepared tables follow it.
-func activateWith(change func(context.Context, *sql.DB, string) (registry.Version, error), format string) func(context.Context, *ModelOptions, *engine.DB) error {
+// version with change and have the prepared tables follow it, in one
+// transaction, then say what changed (format takes the reference).
+func activateWith(change func(context.Context, engine.Queryer, string) (registry.Version, error), format string) func(context.Context, *ModelOptions, *engine.DB) error {
 	return func(ctx context.Context, opts *ModelOptions, db *engine.DB) error {
-		v, err := change(ctx, db.DB, opts.Ref)
+		var v registry.Version
+		var r pipeline.Refreshed
+		err := engine.Atomically(ctx, db, func(tx *engine.Tx) error {
+			var err error
+			if v, err = change(ctx, tx, opts.Ref); err != nil {
+				return err
+			}
+			r, err = pipeline.RefreshPrepared(ctx, tx, v)
+			return err
+		})
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(opts.IO.Out, format, v.Ref())
-		return refreshPrepared(ctx, opts.IO.Out, db, v)
+		return reportRefreshed(ctx, opts.IO.Out, db, v, r)
 	}
 }
 
@@ -178,44 +186,51 @@ func NewCmdModelsRename(f *Factory, runF func(*ModelsRenameOptions) error) *cobr
 }
 
 func renameRun(ctx context.Context, opts *ModelsRenameOptions, db *engine.DB) error {
-	v, err := registry.Get(ctx, db.DB, opts.Ref)
+	var v registry.Version
+	var r pipeline.Refreshed
+	var old string
+	// The new name and the prepared tables that show it commit together.
+	err := engine.Atomically(ctx, db, func(tx *engine.Tx) error {
+		var err error
+		if v, err = registry.Get(ctx, tx, opts.Ref); err != nil {
+			return err
+		}
+		if v.Kind != kmeans.Kind {
+			return fmt.Errorf("%s is a %s model: only k-means segments have names to edit", v.Ref(), v.Kind)
+		}
+		m, err := kmeans.ParseModel(v.Spec)
+		if err != nil {
+			return fmt.Errorf("%s is corrupt: %w", v.Ref(), err)
+		}
+		seg := opts.Segment
+		if seg >= m.K {
+			return fmt.Errorf("segment %d: give an id from 0 to %d", seg, m.K-1)
+		}
+		old = m.SegmentNames[seg]
+		m.SegmentNames[seg] = opts.NewName
+		spec, err := m.JSON()
+		if err != nil {
+			return err
+		}
+		if err := registry.UpdateSpec(ctx, tx, v, spec); err != nil {
+			return err
+		}
+		v.Spec = spec
+		if !v.Active {
+			return nil
+		}
+		r, err = pipeline.RefreshPrepared(ctx, tx, v)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	if v.Kind != kmeans.Kind {
-		return fmt.Errorf("%s is a %s model: only k-means segments have names to edit", v.Ref(), v.Kind)
-	}
-	m, err := kmeans.ParseModel(v.Spec)
-	if err != nil {
-		return fmt.Errorf("%s is corrupt: %w", v.Ref(), err)
-	}
-	seg := opts.Segment
-	if seg >= m.K {
-		return fmt.Errorf("segment %d: give an id from 0 to %d", seg, m.K-1)
-	}
-	old := m.SegmentNames[seg]
-	m.SegmentNames[seg] = opts.NewName
-	spec, err := m.JSON()
-	if err != nil {
-		return err
-	}
-	if err := registry.UpdateSpec(ctx, db.DB, v, spec); err != nil {
-		return err
-	}
-	fmt.Fprintf(opts.IO.Out, "models: %s segment %d renamed from %q to %q\n", v.Ref(), seg, old, opts.NewName)
-	if v.Active {
-		return refreshPrepared(ctx, opts.IO.Out, db, v)
-	}
-	return nil
+	fmt.Fprintf(opts.IO.Out, "models: %s segment %d renamed from %q to %q\n", v.Ref(), opts.Segment, old, opts.NewName)
+	return reportRefreshed(ctx, opts.IO.Out, db, v, r)
 }
 
-// refreshPrepared has the prepared tables follow v and says which it
-// rewrote.
-func refreshPrepared(ctx context.Context, out io.Writer, db *engine.DB, v registry.Version) error {
-	r, err := pipeline.RefreshPrepared(ctx, db, v)
-	if err != nil {
-		return err
-	}
+// reportRefreshed says which prepared tables followed v.
+func reportRefreshed(ctx context.Context, out io.Writer, db *engine.DB, v registry.Version, r pipeline.Refreshed) error {
 	if r.CustomerRFM {
 		fmt.Fprintf(out, "models: customer_rfm rewritten with %s\n", v.Ref())
 	}
