@@ -126,6 +126,9 @@ func medianIQR(v []float64) (float64, float64) {
 // Calinski-Harabasz on all rows; the exact silhouette on at most SampleSize
 // rows) → segment names.
 func Train(rows []float64, n int, features []string, opts TrainOptions) (*Model, error) {
+	if opts.K < MinK {
+		return nil, fmt.Errorf("kmeans: k = %d: need at least %d segments (one segment is no segmentation)", opts.K, MinK)
+	}
 	opts.defaults()
 	p, err := prepare(rows, n, features, opts)
 	if err != nil {
@@ -193,7 +196,7 @@ func (p *prepared) train(k int, opts TrainOptions) (*Model, error) {
 	if err := m.init(); err != nil {
 		return nil, err
 	}
-	m.SegmentNames = NameSegments(&m)
+	m.SegmentNames, m.SegmentNameSources = nameSegments(&m)
 	return &m, nil
 }
 
