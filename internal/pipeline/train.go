@@ -25,7 +25,7 @@ var DefaultFeatures = []string{"recency_days", "frequency", "monetary"}
 // TrainOptions configures Train.
 type TrainOptions struct {
 	Model      string   // registry name
-	K          int      // clusters; 0 chooses k in [KMin, KMax] by silhouette
+	K          int      // clusters; 0 chooses k in [KMin, KMax] (kmeans.AutoK)
 	KMin, KMax int      // range for automatic k
 	Features   []string // feature columns (default DefaultFeatures)
 	Transform  string   // log1p | none

@@ -33,7 +33,28 @@ func DataFile(t testing.TB, name string) string {
 // (fails or skips as DataFile does).
 func Customers(t testing.TB) (rows []float64, n int) {
 	t.Helper()
-	rows, n, err := Features(DataFile(t, "online_retail.csv.gz"))
+	return Datasets[0].Customers(t)
+}
+
+// Dataset is one of the real files in DataDir with the reader of its
+// features.
+type Dataset struct {
+	Name, File string
+	Features   func(path string) ([]float64, int, error)
+}
+
+// Datasets are the three real files (see DataDir's README).
+var Datasets = []Dataset{
+	{"Online Retail", "online_retail.csv.gz", Features},
+	{"Online Retail II", "online_retail_ii_2009_2010.csv.gz", Features},
+	{"CDNOW", "cdnow_master.csv.gz", CDNOWFeatures},
+}
+
+// Customers returns the dataset's customer features (fails or skips as
+// DataFile does).
+func (ds Dataset) Customers(t testing.TB) (rows []float64, n int) {
+	t.Helper()
+	rows, n, err := ds.Features(DataFile(t, ds.File))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,11 @@ type KRow struct {
 	SilhouetteSimplified float64 `json:"silhouette_simplified"`
 	DaviesBouldin        float64 `json:"davies_bouldin"`
 	CalinskiHarabasz     float64 `json:"calinski_harabasz"`
+	// Elbow is kneedle's difference curve at k (see AutoK): the elbow is
+	// its largest value.
+	Elbow float64 `json:"elbow"`
+	// Picks are the methods (KByElbow, KBySilhouette) that chose this k.
+	Picks []string `json:"picks,omitempty"`
 }
 
 // Model is a stored k-means segmentation: how to turn a customer's raw
@@ -53,7 +58,10 @@ type Model struct {
 	Centroids         [][]float64 `json:"centroids"`
 	CentroidsOriginal [][]float64 `json:"centroids_original,omitempty"`
 	SegmentNames      []string    `json:"segment_names"`
-	SegmentSizes      []int       `json:"segment_sizes,omitempty"`
+	// SegmentNameSources say where each name comes from: NameStandard,
+	// NameProfile or NameUser (see NameSegments).
+	SegmentNameSources []string `json:"segment_name_sources,omitempty"`
+	SegmentSizes       []int    `json:"segment_sizes,omitempty"`
 	// Metrics: inertia, silhouette, davies_bouldin, calinski_harabasz (a
 	// metric undefined for the model, e.g. silhouette with k = 1, is absent).
 	Metrics              map[string]float64 `json:"metrics"`
@@ -66,6 +74,9 @@ type Model struct {
 	// drift check needs no old rows (see udf/drift and custseg drift).
 	DriftBins        []drift.Bins `json:"drift_bins,omitempty"`
 	KSelectionReason string       `json:"k_selection_reason,omitempty"`
+	// KSelectionMethod is the method that decided k under --k auto:
+	// KByElbow, KBySilhouette, or both joined by "+" when they agree.
+	KSelectionMethod string `json:"k_selection_method,omitempty"`
 
 	flat []float64 // k×d scaled centroids, row-major
 }
@@ -149,6 +160,9 @@ func (m *Model) init() error {
 		m.SegmentNames = genericNames(m.K)
 	} else if len(m.SegmentNames) != m.K {
 		return bad("%d segment names for k = %d", len(m.SegmentNames), m.K)
+	}
+	if m.SegmentNameSources != nil && len(m.SegmentNameSources) != m.K {
+		return bad("%d segment name sources for k = %d", len(m.SegmentNameSources), m.K)
 	}
 	if m.SegmentSizes != nil && len(m.SegmentSizes) != m.K {
 		return bad("%d segment sizes for k = %d", len(m.SegmentSizes), m.K)

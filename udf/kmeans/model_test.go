@@ -123,11 +123,11 @@ func TestTrainErrors(t *testing.T) {
 	}{
 		{"one row", []float64{1, 2, 3}, 1, TrainOptions{K: 2}, "more than the 1 rows"},
 		{"all equal rows", []float64{1, 2, 3, 1, 2, 3, 1, 2, 3}, 3, TrainOptions{K: 2}, "only 1 distinct rows"},
-		{"NaN", []float64{1, 2, 3, 1, math.NaN(), 3}, 2, TrainOptions{K: 1}, `row 1: feature "frequency" is not a finite number`},
-		{"log1p below -1", []float64{1, 2, 3, -2, 2, 3}, 2, TrainOptions{K: 1}, `feature "recency_days" = -2: log1p`},
-		{"bad scaler", []float64{1, 2, 3}, 1, TrainOptions{K: 1, Scaler: "minmax"}, `kmeans: scaling "minmax": use standard, robust or none`},
-		{"bad transform", []float64{1, 2, 3}, 1, TrainOptions{K: 1, Transform: "log"}, `kmeans: transform "log": use log1p or none`},
-		{"ragged", []float64{1, 2}, 1, TrainOptions{K: 1}, "do not make"},
+		{"NaN", []float64{1, 2, 3, 1, math.NaN(), 3}, 2, TrainOptions{K: 2}, `row 1: feature "frequency" is not a finite number`},
+		{"log1p below -1", []float64{1, 2, 3, -2, 2, 3}, 2, TrainOptions{K: 2}, `feature "recency_days" = -2: log1p`},
+		{"bad scaler", []float64{1, 2, 3}, 1, TrainOptions{K: 2, Scaler: "minmax"}, `kmeans: scaling "minmax": use standard, robust or none`},
+		{"bad transform", []float64{1, 2, 3}, 1, TrainOptions{K: 2, Transform: "log"}, `kmeans: transform "log": use log1p or none`},
+		{"ragged", []float64{1, 2}, 1, TrainOptions{K: 2}, "do not make"},
 	}
 	for _, tc := range cases {
 		_, err := Train(tc.rows, tc.n, rfmFeatures, tc.opts)

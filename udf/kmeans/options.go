@@ -28,11 +28,22 @@ const (
 	// on (O(s²) pairs; see TrainOptions.SampleSize).
 	DefaultSampleSize = 20000
 
-	// DefaultKMin and DefaultKMax bound automatic k (--k auto). MinK is the
-	// smallest k any training accepts: one segment is no segmentation.
-	DefaultKMin = 2
-	DefaultKMax = 10
+	// DefaultKMin and DefaultKMax bound automatic k (--k auto, see AutoK):
+	// the segment counts a marketing plan uses. Two segments split the
+	// customers into "better" and "worse", which a plan does not need k-means
+	// for (and the silhouette of RFM data usually peaks there); past eight, a
+	// team cannot run a distinct programme per segment and the segments get
+	// small. --k-min and --k-max widen it. MinK is the smallest k any
+	// training accepts: one segment is no segmentation.
+	DefaultKMin = 3
+	DefaultKMax = 8
 	MinK        = 2
+
+	// KSilhouetteTolerance is how far below the highest silhouette the
+	// elbow's k may be and still be chosen (AutoK's rule): 1 % of the
+	// silhouette's −1..1 range, small beside the 0.25-wide bands silhouettes
+	// are read in (Kaufman and Rousseeuw 1990).
+	KSilhouetteTolerance = 0.02
 )
 
 // Transforms and Scalings list the accepted values, in the order help texts

@@ -143,7 +143,7 @@ func TestModelsCommands(t *testing.T) {
 		}
 	}
 	out = mustRun(t, "models", "show", "--db", db, "segments@2")
-	for _, want := range []string{"centroids (original units)", "recency_days", "silhouette"} {
+	for _, want := range []string{"centroids (original units)", "recency_days", "silhouette", "name from"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("models show lacks %q:\n%s", want, out)
 		}
@@ -151,6 +151,10 @@ func TestModelsCommands(t *testing.T) {
 	mustRun(t, "models", "rename", "--db", db, "segments", "0", "Our Best")
 	if got := mustRun(t, "sql", "--db", db, "--format", "csv", "SELECT count(*) FROM customer_segments WHERE segment = 0 AND segment_name = 'Our Best'"); strings.Contains(got, "\n0\n") {
 		t.Fatalf("rename did not reach customer_segments: %s", got)
+	}
+	// The model says the name is the user's now.
+	if out := mustRun(t, "models", "show", "--db", db, "segments"); !regexp.MustCompile(`(?m)^\s*0\s*\|\s*Our Best\s*\|\s*user\s*\|`).MatchString(out) {
+		t.Errorf("models show after rename does not mark segment 0's name as the user's:\n%s", out)
 	}
 	if code, _, errOut := custseg(t, "", "models", "delete", "--db", db, "segments@2"); code == 0 || !strings.Contains(errOut, "active") {
 		t.Fatalf("deleting the active version: exit %d %s", code, errOut)

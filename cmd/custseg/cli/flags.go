@@ -74,7 +74,7 @@ func addTrainingFlags(cmd *cobra.Command, to *pipeline.TrainOptions) {
 	to.K = 0
 	to.Features = append([]string(nil), pipeline.DefaultFeatures...)
 	fl := cmd.Flags()
-	fl.Var((*kValue)(&to.K), "k", fmt.Sprintf("number of segments `N` (at least %d), or auto: train every k from --k-min to --k-max and keep the highest silhouette", kmeans.MinK))
+	fl.Var((*kValue)(&to.K), "k", fmt.Sprintf("number of segments `N` (at least %d), or auto: train every k from --k-min to --k-max and choose by the elbow and the silhouette", kmeans.MinK))
 	fl.IntVar(&to.KMin, "k-min", kmeans.DefaultKMin, "smallest `k` tried by --k auto")
 	fl.IntVar(&to.KMax, "k-max", kmeans.DefaultKMax, "largest `k` tried by --k auto")
 	fl.Var((*listValue)(&to.Features), "features", "comma-separated feature `COLUMNS` of the training rows")

@@ -208,6 +208,9 @@ func renameRun(ctx context.Context, opts *ModelsRenameOptions, db *engine.DB) er
 		}
 		old = m.SegmentNames[seg]
 		m.SegmentNames[seg] = opts.NewName
+		if seg < len(m.SegmentNameSources) {
+			m.SegmentNameSources[seg] = kmeans.NameUser
+		}
 		spec, err := m.JSON()
 		if err != nil {
 			return err

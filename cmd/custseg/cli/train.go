@@ -44,9 +44,12 @@ and unless --no-score, customer_segments and segment_profiles are rewritten
 with it. A model trained on other rows is stored without scoring: those rows
 are not the customers the prepared tables describe.
 
---k auto trains every k from --k-min to --k-max and chooses the highest
-silhouette, printing inertia (for the elbow), silhouette, Davies-Bouldin and
-Calinski-Harabasz for each k.`,
+--k auto trains every k from --k-min to --k-max (default 3..8) and chooses
+by the elbow of inertia (kneedle) unless its silhouette is clearly below the
+highest, then by the silhouette; it prints inertia, the elbow curve,
+silhouette, Davies-Bouldin, Calinski-Harabasz and which method picked each k.
+A segment takes a standard RFM name only when its profile fits the name's
+R, F, M ranges; otherwise it is named from its profile ("name from").`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkTraining(opts.Train); err != nil {
@@ -131,22 +134,29 @@ func printKTable(w io.Writer, m *kmeans.Model) {
 		if r.SilhouetteSE > 0 {
 			sil += fmt.Sprintf(" ± %.4f", r.SilhouetteSE)
 		}
-		rows = append(rows, []string{strconv.Itoa(r.K), fmt.Sprintf("%.2f", r.Inertia), sil, fmt.Sprintf("%.4f", r.SilhouetteSimplified),
-			fmt.Sprintf("%.4f", r.DaviesBouldin), fmt.Sprintf("%.1f", r.CalinskiHarabasz), mark})
+		rows = append(rows, []string{strconv.Itoa(r.K), fmt.Sprintf("%.2f", r.Inertia), fmt.Sprintf("%.3f", r.Elbow), sil,
+			fmt.Sprintf("%.4f", r.SilhouetteSimplified), fmt.Sprintf("%.4f", r.DaviesBouldin), fmt.Sprintf("%.1f", r.CalinskiHarabasz),
+			strings.Join(r.Picks, ", "), mark})
 	}
-	output.WriteTable(w, []string{"k", "inertia", "silhouette", "simplified", "davies_bouldin", "calinski_harabasz", ""}, rows,
-		[]bool{true, true, true, true, true, true, false})
+	// elbow is kneedle's difference curve (the elbow is its maximum);
+	// "picked by" names the methods that chose each k (kmeans.AutoK).
+	output.WriteTable(w, []string{"k", "inertia", "elbow", "silhouette", "simplified", "davies_bouldin", "calinski_harabasz", "picked by", ""}, rows,
+		[]bool{true, true, true, true, true, true, true, false, false})
 }
 
 // printCentroids shows each segment's centre in original units.
 func printCentroids(w io.Writer, m *kmeans.Model) {
-	header := append([]string{"segment", "name", "size"}, m.Features...)
-	align := []bool{true, false, true}
+	header := append([]string{"segment", "name", "name from", "size"}, m.Features...)
+	align := []bool{true, false, false, true}
 	var rows [][]string
 	for i := 0; i < m.K; i++ {
-		row := []string{strconv.Itoa(i), name(m, i), ""}
+		src := ""
+		if i < len(m.SegmentNameSources) {
+			src = m.SegmentNameSources[i] // standard, profile, generic or user (kmeans.NameSegments)
+		}
+		row := []string{strconv.Itoa(i), name(m, i), src, ""}
 		if i < len(m.SegmentSizes) {
-			row[2] = strconv.Itoa(m.SegmentSizes[i])
+			row[3] = strconv.Itoa(m.SegmentSizes[i])
 		}
 		for j := range m.Features {
 			v := math.NaN()
