@@ -14,6 +14,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/custseg/custseg/cmd/custseg/cli"
+	"github.com/custseg/custseg/internal/engine"
 )
 
 // custseg runs the command line in-process and returns exit status, stdout
@@ -23,6 +24,20 @@ func custseg(t *testing.T, stdin string, args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	code := cli.Do(args, strings.NewReader(stdin), &out, &errOut)
 	return code, out.String(), errOut.String()
+}
+
+// newDB creates an empty database at path, as load or run would: the
+// other commands refuse a missing file.
+func newDB(t *testing.T, path string) string {
+	t.Helper()
+	db, err := engine.Open(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func mustRun(t *testing.T, args ...string) string {
@@ -166,7 +181,7 @@ func TestModelsCommands(t *testing.T) {
 func TestSQLFormatsAndErrors(t *testing.T) {
 	results := map[string]string{}
 	for _, file := range []string{"q.duckdb", "q.db"} {
-		db := filepath.Join(t.TempDir(), file)
+		db := newDB(t, filepath.Join(t.TempDir(), file))
 		q := `SELECT rfm_segment(555) AS a, rfm_segment(111) AS b, rfm_score('{"kind":"rfm","recency_cuts":[10,20,30,40],"frequency_cuts":[1,2,3,4],"monetary_cuts":[10,20,30,40]}', 5, 5, 50) AS c`
 		out := mustRun(t, "sql", "--db", db, "--format", "json", q)
 		var rows []map[string]any
@@ -190,6 +205,9 @@ func TestSQLFormatsAndErrors(t *testing.T) {
 // TestUsageErrors: clear messages and non-zero exits, nothing half-written.
 func TestUsageErrors(t *testing.T) {
 	dir := t.TempDir()
+	for _, f := range []string{"empty.db", "t.db"} {
+		newDB(t, filepath.Join(dir, f))
+	}
 	for _, c := range []struct {
 		args []string
 		want string
@@ -254,7 +272,7 @@ func TestDriftExitStatus(t *testing.T) {
 // TestSQLDotCommandArgument: a dot-command given as the query argument runs
 // as one (no ';' appended).
 func TestSQLDotCommandArgument(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "dot.db")
+	db := newDB(t, filepath.Join(t.TempDir(), "dot.db"))
 	out := mustRun(t, "sql", "--db", db, ".tables")
 	if !strings.Contains(out, "custseg_models") || !strings.Contains(out, "transactions") {
 		t.Fatalf(".tables printed:\n%s", out)
@@ -287,7 +305,7 @@ func TestTrainFromOtherTable(t *testing.T) {
 	train := []string{"train", "--model", "pts", "--from", "pts", "--features", "x,y,z", "--transform", "none", "--scale", "none", "--k", "3"}
 	for _, file := range []string{"p.duckdb", "p.db"} {
 		t.Run(file, func(t *testing.T) {
-			db := filepath.Join(t.TempDir(), file)
+			db := newDB(t, filepath.Join(t.TempDir(), file))
 			mustRun(t, "sql", "--db", db, pts)
 			out := mustRun(t, append(train, "--db", db)...)
 			for _, want := range []string{"train: pts@1 (active): k=3 on 60 rows", "score: skipped (trained from pts, not customer_features)"} {
@@ -344,5 +362,45 @@ func TestErrorsNameFlags(t *testing.T) {
 		if code == 0 || !strings.Contains(errOut, c.want) {
 			t.Errorf("custseg %s: exit %d, stderr %q; want %q", strings.Join(c.args, " "), code, errOut, c.want)
 		}
+	}
+}
+
+// TestReadOnlyCommandsRefuseMissingDB: a mistyped --db is an error naming
+// the file for every command that only reads, and creates nothing; load
+// and run create the database.
+func TestReadOnlyCommandsRefuseMissingDB(t *testing.T) {
+	dir := t.TempDir()
+	for _, file := range []string{"typo.duckdb", "typo.db"} {
+		db := filepath.Join(dir, file)
+		for _, args := range [][]string{
+			{"sql", "SELECT 1"},
+			{"shell"},
+			{"features"},
+			{"train", "--k", "3"},
+			{"score"},
+			{"report"},
+			{"drift"},
+			{"drift", "backtest", "--start", "2011-01-01"},
+			{"models", "list"},
+			{"models", "show", "segments"},
+			{"models", "rollback", "segments"},
+			{"models", "rename", "segments", "0", "X"},
+		} {
+			code, _, errOut := custseg(t, "", append(args, "--db", db)...)
+			want := "no database at " + db + " (custseg load or custseg run creates one)"
+			if code == 0 || !strings.Contains(errOut, want) {
+				t.Errorf("custseg %s --db %s: exit %d, stderr %q; want %q", strings.Join(args, " "), file, code, errOut, want)
+			}
+			if _, err := os.Stat(db); err == nil {
+				t.Fatalf("custseg %s created %s", strings.Join(args, " "), db)
+			}
+		}
+	}
+	csv := filepath.Join(dir, "tx.csv")
+	mustRun(t, "generate", "--customers", "20", "--out", csv)
+	db := filepath.Join(dir, "new.db")
+	mustRun(t, "load", "--db", db, csv)
+	if out := mustRun(t, "sql", "--db", db, "--format", "csv", "SELECT count(*) > 0 AS loaded FROM transactions"); !strings.Contains(out, "true") && !strings.Contains(out, "1") {
+		t.Fatalf("load did not create %s: %s", db, out)
 	}
 }

@@ -35,7 +35,7 @@ type RunOptions struct {
 
 // NewCmdRun builds `custseg run`, the main job end to end.
 func NewCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
-	opts := &RunOptions{IO: f.IO, OpenDB: f.OpenDB}
+	opts := &RunOptions{IO: f.IO, OpenDB: f.CreateDB}
 	cmd := &cobra.Command{
 		Use:   "run --db FILE [CSV...]",
 		Short: "The whole job: load, features, RFM, segments, report",
