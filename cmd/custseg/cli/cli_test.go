@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -65,7 +66,7 @@ func TestRunPreparesPlainTables(t *testing.T) {
 				}
 			}
 			// The report lands next to the database, every referenced file present.
-			index := filepath.Join(dir, strings.TrimSuffix(file, filepath.Ext(file))+".report", "index.html")
+			index := filepath.Join(dir, file+".report", "index.html")
 			if !strings.Contains(out, "report: "+index) {
 				t.Errorf("run did not print the report path %s:\n%s", index, out)
 			}
@@ -402,5 +403,64 @@ func TestReadOnlyCommandsRefuseMissingDB(t *testing.T) {
 	mustRun(t, "load", "--db", db, csv)
 	if out := mustRun(t, "sql", "--db", db, "--format", "csv", "SELECT count(*) > 0 AS loaded FROM transactions"); !strings.Contains(out, "true") && !strings.Contains(out, "1") {
 		t.Fatalf("load did not create %s: %s", db, out)
+	}
+}
+
+// TestDerivedFilesPerDatabase: r2.duckdb and r2.db in one folder each get
+// their own demo data and report, named after the whole file name.
+func TestDerivedFilesPerDatabase(t *testing.T) {
+	dir := t.TempDir()
+	for _, file := range []string{"r2.duckdb", "r2.db"} {
+		out := mustRun(t, "run", "--db", filepath.Join(dir, file), "--demo-customers", "150", "--k", "3")
+		index := filepath.Join(dir, file+".report", "index.html")
+		demo := filepath.Join(dir, file+".demo.csv.gz")
+		if !strings.Contains(out, "report: "+index) || !strings.Contains(out, "wrote demo data "+demo) {
+			t.Fatalf("run --db %s did not write its own files:\n%s", file, out)
+		}
+	}
+	for _, f := range []string{"r2.duckdb.report/index.html", "r2.db.report/index.html", "r2.duckdb.demo.csv.gz", "r2.db.demo.csv.gz", "r2.duckdb.demo.json", "r2.db.demo.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "r2.report")); err == nil {
+		t.Error("r2.report was written")
+	}
+}
+
+// TestDemoDataFollowsItsParameters: other --demo-customers regenerate the
+// demo data for a new database and are refused for one that holds the old.
+func TestDemoDataFollowsItsParameters(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "d.db")
+	demo := db + ".demo.csv.gz"
+	customers := func() string {
+		return mustRun(t, "sql", "--db", db, "--format", "csv", "SELECT count(*) AS n FROM customer_features")
+	}
+	mustRun(t, "run", "--db", db, "--demo-customers", "150", "--k", "3")
+	small := customers()
+	if out := mustRun(t, "run", "--db", db, "--demo-customers", "150", "--k", "3"); !strings.Contains(out, "using existing demo data "+demo+" (150 customers, data seed 1)") {
+		t.Fatalf("same parameters did not reuse the demo data:\n%s", out)
+	}
+	code, _, errOut := custseg(t, "", "run", "--db", db, "--demo-customers", "300", "--k", "3")
+	if code == 0 || !strings.Contains(errOut, "150 customers, data seed 1") || !strings.Contains(errOut, "--demo-customers 300 --data-seed 1 needs a new --db") {
+		t.Fatalf("other parameters on a loaded database: exit %d, %q", code, errOut)
+	}
+	if got := customers(); got != small {
+		t.Fatalf("the refused run changed customer_features: %s, was %s", got, small)
+	}
+	// A new database next to the old demo file gets data for 300 customers.
+	for _, f := range []string{db, db + "-journal", db + "-wal"} {
+		os.Remove(f)
+	}
+	out := mustRun(t, "run", "--db", db, "--demo-customers", "300", "--k", "3")
+	if !strings.Contains(out, "wrote demo data "+demo+" for 300 customers, data seed 1") {
+		t.Fatalf("other parameters did not regenerate the demo data:\n%s", out)
+	}
+	var nSmall, nBig int
+	fmt.Sscanf(strings.TrimPrefix(small, "n\n"), "%d", &nSmall)
+	fmt.Sscanf(strings.TrimPrefix(customers(), "n\n"), "%d", &nBig)
+	if nSmall < 100 || nBig <= 150 || nBig > 300 {
+		t.Fatalf("customers: %d for 150, %d for 300", nSmall, nBig)
 	}
 }

@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -32,8 +30,8 @@ training run, the silhouette plot per segment, segment sizes and revenue
 shares, a scatter of two features coloured by segment, and the R x F heat map
 of mean monetary value; plus index.html with the profile table and the model's
 metadata. Needs no network to view. The default --out is DB.report/ next to
-the database; an existing report there is replaced, any other non-empty
-folder is refused.`,
+the database, named after the whole file name (shop.duckdb.report/); an
+existing report there is replaced, any other non-empty folder is refused.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -45,13 +43,11 @@ folder is refused.`,
 		},
 	}
 	addModelRefFlag(cmd, &opts.Model)
-	cmd.Flags().StringVar(&opts.Dir, "out", "", "output `DIR` (default: next to the database, DB.report)")
+	cmd.Flags().StringVar(&opts.Dir, "out", "", "output `DIR` (default: next to the database, DB.report, e.g. shop.duckdb.report)")
 	return cmd
 }
 
-func defaultReportDir(dbPath string) string {
-	return strings.TrimSuffix(dbPath, filepath.Ext(dbPath)) + ".report"
-}
+func defaultReportDir(dbPath string) string { return derivedFile(dbPath, ".report") }
 
 // writeReport writes the report of model into dir (default next to the
 // database) and prints where.
