@@ -3,7 +3,9 @@ package pipeline
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/custseg/custseg/internal/engine"
@@ -60,6 +62,63 @@ func modelName(ref string) string {
 	return name
 }
 
+// addUnlessSame stores spec as a new active version of name, unless the
+// active version of name is of kind and same says its spec is the one just
+// fitted: refitting unchanged data with unchanged options then keeps the
+// active version (kept is true) instead of piling up identical versions.
+func addUnlessSame(ctx context.Context, db *engine.DB, name, kind, spec, note string, same func(active string) bool) (v registry.Version, kept bool, err error) {
+	active, err := registry.Get(ctx, db.DB, name)
+	if err == nil && active.Kind == kind && same(active.Spec) {
+		return active, true, nil
+	}
+	v, err = registry.Add(ctx, db.DB, name, kind, spec, note)
+	return v, false, err
+}
+
+// sameSpec reports whether two JSON model specs are the same model: equal
+// but for numbers that differ in their last bits (relative 1e-9), as the
+// metrics of one training do from run to run where goroutines add partial
+// sums in a varying order.
+func sameSpec(a, b string) bool {
+	var x, y any
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return false
+	}
+	return sameJSON(x, y)
+}
+
+func sameJSON(x, y any) bool {
+	switch x := x.(type) {
+	case float64:
+		y, ok := y.(float64)
+		return ok && (x == y || math.Abs(x-y) <= 1e-9*math.Max(math.Abs(x), math.Abs(y)))
+	case []any:
+		y, ok := y.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !sameJSON(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := y.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !sameJSON(v, w) {
+				return false
+			}
+		}
+		return true
+	}
+	return x == y
+}
+
 // PrepareOptions configures PrepareFeatures.
 type PrepareOptions struct {
 	Features FeatureOptions
@@ -70,6 +129,9 @@ type PrepareOptions struct {
 type PrepareSummary struct {
 	Features FeatureSummary
 	RFM      registry.Version // the RFM version fitted (now active)
+	// RFMKept is true when the fit equalled the active version, which
+	// RFM then is: no version was added.
+	RFMKept bool
 	// Segments is the version customer_segments was re-scored with; zero
 	// when there were no prepared segments to follow the new customers.
 	Segments registry.Version
@@ -92,11 +154,11 @@ func PrepareFeatures(ctx context.Context, db *engine.DB, opts PrepareOptions) (P
 		return s, err
 	}
 	s.Features = fs
-	v, _, err := FitRFM(ctx, db, opts.RFMModel, fs.AsOf)
+	v, _, kept, err := fitRFM(ctx, db, opts.RFMModel, fs.AsOf)
 	if err != nil {
 		return s, err
 	}
-	s.RFM = v
+	s.RFM, s.RFMKept = v, kept
 	if err := ScoreRFM(ctx, db, v.Ref()); err != nil {
 		return s, err
 	}

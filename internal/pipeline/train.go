@@ -42,6 +42,7 @@ type TrainOptions struct {
 // TrainResult reports what Train stored.
 type TrainResult struct {
 	Version  registry.Version
+	Kept     bool // the model equalled the active version, which Version is: none was added
 	Model    *kmeans.Model
 	Rows     int
 	Duration time.Duration
@@ -223,7 +224,8 @@ func numeric(v any) (float64, bool) {
 }
 
 // Train reads the training rows with SQL, fits k-means (or chooses k) and
-// stores the model as the new active version.
+// stores the model as the new active version, unless it equals the active
+// version (then kept).
 func Train(ctx context.Context, db *engine.DB, opts TrainOptions) (TrainResult, error) {
 	start := time.Now()
 	if opts.Model == "" {
@@ -268,11 +270,13 @@ func Train(ctx context.Context, db *engine.DB, opts TrainOptions) (TrainResult, 
 		return TrainResult{}, fmt.Errorf("train: %w", err)
 	}
 	note := fmt.Sprintf("k=%d on %d rows", m.K, n)
-	v, err := registry.Add(ctx, db.DB, opts.Model, kmeans.Kind, spec, note)
+	// Training is deterministic for a seed: the same spec (fingerprint of
+	// the rows included) means the same rows and options.
+	v, kept, err := addUnlessSame(ctx, db, opts.Model, kmeans.Kind, spec, note, func(active string) bool { return sameSpec(active, spec) })
 	if err != nil {
 		return TrainResult{}, err
 	}
-	return TrainResult{Version: v, Model: m, Rows: n, Duration: time.Since(start), ReadTime: readTime}, nil
+	return TrainResult{Version: v, Kept: kept, Model: m, Rows: n, Duration: time.Since(start), ReadTime: readTime}, nil
 }
 
 // Score writes customer_segments and segment_profiles with the model ref

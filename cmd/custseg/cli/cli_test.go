@@ -88,6 +88,15 @@ func TestRunPreparesPlainTables(t *testing.T) {
 			if !strings.Contains(out, "already in the database") {
 				t.Errorf("second run did not skip the loaded file:\n%s", out)
 			}
+			// ... and adds no model version: the data and options are unchanged.
+			for _, want := range []string{"rfm: unchanged (rfm@1 is current)", "train: unchanged (segments@1 is current)"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("second run output lacks %q:\n%s", want, out)
+				}
+			}
+			if got := mustRun(t, "sql", "--db", dbPath, "--format", "csv", "SELECT count(*) AS n FROM custseg_models"); got != "n\n2\n" {
+				t.Errorf("after two runs on unchanged data custseg_models holds %q, want 2 versions", got)
+			}
 			const check = `SELECT (SELECT count(*) FROM customer_segments) = (SELECT count(*) FROM customer_features),
 			        (SELECT sum(customers) FROM segment_profiles) = (SELECT count(*) FROM customer_segments),
 			        (SELECT count(*) FROM customer_segments WHERE segment IS NULL OR segment_name IS NULL OR rfm_segment IS NULL) = 0,

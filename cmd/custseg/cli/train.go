@@ -96,8 +96,12 @@ func trainAndScore(ctx context.Context, streams IO, db *engine.DB, to pipeline.T
 		printKTable(out, m)
 		fmt.Fprintf(out, "chosen: k = %d — %s\n", m.K, m.KSelectionReason)
 	}
-	fmt.Fprintf(out, "train: %s (active): k=%d on %d rows, inertia %.4g, silhouette %s, in %s (reading rows %s)\n",
-		res.Version.Ref(), m.K, res.Rows, m.Metrics["inertia"], metric(m.Metrics, "silhouette"),
+	state := res.Version.Ref() + " (active)"
+	if res.Kept {
+		state = "unchanged (" + res.Version.Ref() + " is current)"
+	}
+	fmt.Fprintf(out, "train: %s: k=%d on %d rows, inertia %.4g, silhouette %s, in %s (reading rows %s)\n",
+		state, m.K, res.Rows, m.Metrics["inertia"], metric(m.Metrics, "silhouette"),
 		res.Duration.Round(time.Millisecond), res.ReadTime.Round(time.Millisecond))
 	printCentroids(out, m)
 	switch {
