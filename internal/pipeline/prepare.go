@@ -225,24 +225,52 @@ func TrainsOnCustomers(from string) bool {
 	return from == "" || strings.EqualFold(from, customersTable)
 }
 
+// Scoring says when TrainAndScore rewrites the prepared tables.
+//
+// customer_segments and segment_profiles follow one model, named in their
+// model column: the one custseg run trains (default DefaultSegmentsModel),
+// or the one custseg score names. Training another model does not move
+// them; training the followed one, or any model before anything is
+// prepared, does.
+type Scoring int
+
+const (
+	ScoreNever    Scoring = iota // store the model only (train --no-score)
+	ScoreFollowed                // when the tables follow the model's name or do not exist yet (train)
+	ScoreAlways                  // the tables follow this model from now on (run)
+)
+
 // TrainScoreResult reports what TrainAndScore did.
 type TrainScoreResult struct {
 	TrainResult
 	// Scored is true when customer_segments and segment_profiles were
 	// rewritten with the new version.
 	Scored bool
+	// Following is the model reference the prepared tables follow when
+	// they were left alone because it is another model's.
+	Following string
 }
 
-// TrainAndScore trains and stores a segment model and, when score is set
-// and the training rows are the customers' features, rewrites
+// TrainAndScore trains and stores a segment model and, as scoring says
+// and when the training rows are the customers' features, rewrites
 // customer_segments and segment_profiles with it. A model trained on other
 // rows (another table, a query) is stored but scores nothing: its features
 // need not exist for the customers.
-func TrainAndScore(ctx context.Context, db *engine.DB, opts TrainOptions, score bool) (TrainScoreResult, error) {
+func TrainAndScore(ctx context.Context, db *engine.DB, opts TrainOptions, scoring Scoring) (TrainScoreResult, error) {
 	tr, err := Train(ctx, db, opts)
 	res := TrainScoreResult{TrainResult: tr}
-	if err != nil || !score || !TrainsOnCustomers(opts.From) {
+	if err != nil || scoring == ScoreNever || !TrainsOnCustomers(opts.From) {
 		return res, err
+	}
+	if scoring == ScoreFollowed {
+		ref, ok, err := SegmentsModel(ctx, db)
+		if err != nil {
+			return res, err
+		}
+		if ok && modelName(ref) != tr.Version.Name {
+			res.Following = ref
+			return res, nil
+		}
 	}
 	if _, err := Score(ctx, db, tr.Version.Ref()); err != nil {
 		return res, err

@@ -473,3 +473,82 @@ func TestDemoDataFollowsItsParameters(t *testing.T) {
 		t.Fatalf("customers: %d for 150, %d for 300", nSmall, nBig)
 	}
 }
+
+// TestPreparedTablesFollowOneModel: training another model on the
+// customers leaves the prepared tables and the report with the model run
+// trained; training, rolling back or scoring the followed model moves both.
+func TestPreparedTablesFollowOneModel(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "f.db")
+	index := filepath.Join(dir, "f.db.report", "index.html")
+	follows := func(want string) {
+		t.Helper()
+		got := mustRun(t, "sql", "--db", db, "--format", "csv",
+			"SELECT (SELECT min(model) FROM customer_segments) || ' ' || (SELECT min(model) FROM segment_profiles) AS m")
+		if got != "m\n"+want+" "+want+"\n" {
+			t.Fatalf("prepared tables follow %q, want %s", got, want)
+		}
+		html, err := os.ReadFile(index)
+		if err != nil || !strings.Contains(string(html), want) {
+			t.Fatalf("the report does not show %s (%v)", want, err)
+		}
+	}
+	mustRun(t, "run", "--db", db, "--demo-customers", "150", "--k", "3")
+	follows("segments@1")
+	out := mustRun(t, "train", "--db", db, "--model", "repeaters", "--k", "4")
+	if !strings.Contains(out, "score: skipped; customer_segments and segment_profiles follow segments@1 (custseg score --model repeaters moves them to this model)") {
+		t.Fatalf("train of another model:\n%s", out)
+	}
+	follows("segments@1")
+	out = mustRun(t, "train", "--db", db, "--model", "segments", "--k", "4")
+	if !strings.Contains(out, "score: wrote customer_segments and segment_profiles with segments@2") || !strings.Contains(out, "report: "+index) {
+		t.Fatalf("train of the followed model did not move the tables and the report:\n%s", out)
+	}
+	follows("segments@2")
+	if out := mustRun(t, "models", "rollback", "--db", db, "segments"); !strings.Contains(out, "report: "+index) {
+		t.Fatalf("rollback did not redraw the report:\n%s", out)
+	}
+	follows("segments@1")
+	mustRun(t, "score", "--db", db, "--model", "repeaters")
+	follows("repeaters@1")
+	// Now training repeaters moves them, and segments does not.
+	mustRun(t, "train", "--db", db, "--model", "segments", "--k", "5")
+	follows("repeaters@1")
+}
+
+// TestPreparedTablesSameTextOnBothEngines: the same data gives the same
+// prepared tables, value for value as text, on DuckDB and SQLite, with
+// money in cents and shares to 4 decimals.
+func TestPreparedTablesSameTextOnBothEngines(t *testing.T) {
+	dir := t.TempDir()
+	tables := map[string]string{}
+	for _, file := range []string{"same.duckdb", "same.db"} {
+		db := filepath.Join(dir, file)
+		mustRun(t, "run", "--db", db, "--demo-customers", "300", "--k", "4")
+		for _, q := range []string{
+			"SELECT * FROM segment_profiles ORDER BY segment",
+			"SELECT * FROM customer_segments ORDER BY customer_id",
+			"SELECT * FROM customer_rfm ORDER BY customer_id",
+		} {
+			tables[file] += mustRun(t, "sql", "--db", db, "--format", "csv", q)
+		}
+		profiles := mustRun(t, "sql", "--db", db, "--format", "csv", "SELECT share, revenue, revenue_share, mean_monetary, median_monetary, mean_frequency FROM segment_profiles")
+		decimals := []int{4, 2, 4, 2, 2, 4}
+		for _, line := range strings.Split(strings.TrimSpace(profiles), "\n")[1:] {
+			for i, v := range strings.Split(line, ",") {
+				if _, frac, ok := strings.Cut(v, "."); ok && len(frac) > decimals[i] {
+					t.Errorf("%s: segment_profiles value %s has more than %d decimals", file, v, decimals[i])
+				}
+			}
+		}
+	}
+	if tables["same.duckdb"] != tables["same.db"] {
+		a, b := strings.Split(tables["same.duckdb"], "\n"), strings.Split(tables["same.db"], "\n")
+		for i := range a {
+			if i < len(b) && a[i] != b[i] {
+				t.Fatalf("the engines' prepared tables differ, first at line %d:\nDuckDB %s\nSQLite %s", i+1, a[i], b[i])
+			}
+		}
+		t.Fatalf("the engines' prepared tables differ in length: %d and %d lines", len(a), len(b))
+	}
+}

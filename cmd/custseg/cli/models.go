@@ -125,7 +125,7 @@ func activateWith(change func(context.Context, *sql.DB, string) (registry.Versio
 			return err
 		}
 		fmt.Fprintf(opts.IO.Out, format, v.Ref())
-		return refreshPrepared(ctx, opts.IO.Out, db, v)
+		return refreshPrepared(ctx, opts.IO, db, v)
 	}
 }
 
@@ -204,14 +204,15 @@ func renameRun(ctx context.Context, opts *ModelsRenameOptions, db *engine.DB) er
 	}
 	fmt.Fprintf(opts.IO.Out, "models: %s segment %d renamed from %q to %q\n", v.Ref(), seg, old, opts.NewName)
 	if v.Active {
-		return refreshPrepared(ctx, opts.IO.Out, db, v)
+		return refreshPrepared(ctx, opts.IO, db, v)
 	}
 	return nil
 }
 
 // refreshPrepared has the prepared tables follow v and says which it
 // rewrote.
-func refreshPrepared(ctx context.Context, out io.Writer, db *engine.DB, v registry.Version) error {
+func refreshPrepared(ctx context.Context, streams IO, db *engine.DB, v registry.Version) error {
+	out := streams.Out
 	r, err := pipeline.RefreshPrepared(ctx, db, v)
 	if err != nil {
 		return err
@@ -221,7 +222,10 @@ func refreshPrepared(ctx context.Context, out io.Writer, db *engine.DB, v regist
 	}
 	if r.Segments {
 		fmt.Fprintf(out, "score: wrote customer_segments and segment_profiles with %s\n", v.Ref())
-		return printProfiles(ctx, out, db)
+		if err := printProfiles(ctx, out, db); err != nil {
+			return err
+		}
+		return refreshReport(ctx, streams, db)
 	}
 	return nil
 }

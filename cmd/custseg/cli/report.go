@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -64,4 +66,18 @@ func writeReport(ctx context.Context, streams IO, db *engine.DB, model, dir stri
 	}
 	fmt.Fprintf(out, "report: %s\n", index)
 	return nil
+}
+
+// refreshReport redraws the report next to the database, if there is one,
+// after the prepared tables it shows were rewritten (train, activate,
+// rollback, rename), so it never describes a model they no longer follow.
+func refreshReport(ctx context.Context, streams IO, db *engine.DB) error {
+	if _, err := os.Stat(filepath.Join(defaultReportDir(db.Path), "index.html")); err != nil {
+		return nil
+	}
+	ref, ok, err := pipeline.SegmentsModel(ctx, db)
+	if err != nil || !ok {
+		return err
+	}
+	return writeReport(ctx, streams, db, ref, "")
 }

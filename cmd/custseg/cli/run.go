@@ -172,7 +172,7 @@ func runAll(ctx context.Context, opts *RunOptions) error {
 	fmt.Fprintln(out)
 	to := opts.Train
 	to.From = "" // the customers, so the prepared tables are scored
-	res, err := trainAndScore(ctx, opts.IO, db, to, true)
+	res, err := trainAndScore(ctx, opts.IO, db, to, pipeline.ScoreAlways)
 	if err != nil {
 		return err
 	}
