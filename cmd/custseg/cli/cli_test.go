@@ -367,6 +367,7 @@ func TestErrorsNameFlags(t *testing.T) {
 		{[]string{"train", "--db", db, "--transform", "sqrt"}, `--transform "sqrt": use log1p or none`},
 		{[]string{"drift", "backtest", "--db", db, "--start", "2011-01-01", "--k", "0"}, `"--k" flag`},
 		{[]string{"run", "--db", db, "--scale", "minmax"}, `--scale "minmax": use standard, robust or none`},
+		{[]string{"run", "--db", db, "--demo-customers", "0"}, `--demo-customers must be positive, got 0`},
 	} {
 		code, _, errOut := custseg(t, "", c.args...)
 		if code == 0 || !strings.Contains(errOut, c.want) {

@@ -51,6 +51,9 @@ and prints a summary. Content that is already in the database is not loaded
 again, so run can be repeated.`,
 		RunE: func(cmd *cobra.Command, files []string) error {
 			opts.Files = files
+			if opts.DemoCustomers <= 0 {
+				return fmt.Errorf("--demo-customers must be positive, got %d", opts.DemoCustomers)
+			}
 			if err := checkTraining(opts.Train); err != nil {
 				return err
 			}
