@@ -5,6 +5,9 @@ chosen by flags; .AsOf an SQL timestamp expression or empty (default: the
 latest kept invoice + 1 day; when given, later invoices are left out by
 .Where). Dialect helpers: days a b = whole days from b to a (floored);
 addDay x = x plus one day.
+monetary is rounded to 6 decimals, far below any currency's unit: DuckDB's
+parallel sum adds in a varying order, so the raw sum's last bits differ from
+run to run (and from SQLite's), and the same data would fit different models.
 */ -}}
 DROP TABLE IF EXISTS {{.Table}};
 CREATE TABLE {{.Table}} AS
@@ -20,7 +23,7 @@ SELECT
     k.customer_id,
     {{days "a.as_of" "max(k.invoice_date)"}} AS recency_days,
     count(DISTINCT k.invoice_no) AS frequency,
-    sum(k.amount) AS monetary,
+    round(sum(k.amount), 6) AS monetary,
     min(k.invoice_date) AS first_purchase,
     max(k.invoice_date) AS last_purchase,
     a.as_of AS as_of

@@ -8,8 +8,18 @@ name@version reference of the k-means model bound to ?1 (the model column)
 and its spec bound to ?2 (what the functions score with, so that a version
 not committed yet scores right); neither is ever pasted in.
 ident quotes a column name (custsql.Ident); idiv a b is integer division on
-both engines (DuckDB's / yields DOUBLE).
+both engines (DuckDB's / yields DOUBLE); floor x the floor of x >= 0.
+
+segment_profiles is what BI tools show as it is: money (revenue, the
+monetary mean and median) rounded to cents, shares and the other means and
+medians to 4 decimals. Rounding is half away from zero after ~12
+significant digits (the 1e-12 term), written out with the same arithmetic on
+both engines, so 372.3649999999999 (the median 372.365 as the engines add
+it) is 372.37 on each: DuckDB's round() and SQLite's disagree on such values.
+customer_segments keeps the features exact, as the models read them.
 */ -}}
+{{- define "cents"}}(CASE WHEN {{.}} < 0 THEN -1 ELSE 1 END * {{floor (print "abs(" . ") * 100 * (1 + 1e-12) + 0.5")}} / 100.0){{end}}
+{{- define "frac"}}(CASE WHEN {{.}} < 0 THEN -1 ELSE 1 END * {{floor (print "abs(" . ") * 10000 * (1 + 1e-12) + 0.5")}} / 10000.0){{end}}
 DROP TABLE IF EXISTS customer_segments;
 CREATE TABLE customer_segments AS
 SELECT s.*, segment_name(CAST(?2 AS TEXT), s.segment) AS segment_name
@@ -49,10 +59,11 @@ median_{{$i}} AS (
     GROUP BY segment
 ){{end}}
 SELECT b.segment, b.segment_name, b.customers,
-       CAST(b.customers AS DOUBLE) / t.n AS share,
-       b.revenue,
-       b.revenue / t.revenue AS revenue_share{{range $i, $c := .Profile}},
-       b.{{ident (print "mean_" $c)}}, median_{{$i}}.median AS {{ident (print "median_" $c)}}{{end}},
+       {{template "frac" "CAST(b.customers AS DOUBLE) / t.n"}} AS share,
+       {{template "cents" "b.revenue"}} AS revenue,
+       {{template "frac" "b.revenue / t.revenue"}} AS revenue_share{{range $i, $c := .Profile}},
+       {{if eq $c "monetary"}}{{template "cents" (print "b." (ident (print "mean_" $c)))}}{{else}}{{template "frac" (print "b." (ident (print "mean_" $c)))}}{{end}} AS {{ident (print "mean_" $c)}},
+       {{if eq $c "monetary"}}{{template "cents" (print "median_" $i ".median")}}{{else}}{{template "frac" (print "median_" $i ".median")}}{{end}} AS {{ident (print "median_" $c)}}{{end}},
        CAST(?1 AS TEXT) AS model
 FROM base b CROSS JOIN totals t{{range $i, $c := .Profile}}
 JOIN median_{{$i}} ON median_{{$i}}.segment = b.segment{{end}}

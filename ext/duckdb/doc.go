@@ -78,7 +78,7 @@
 // # Building and testing the extension
 //
 //	custseg build-ext --only duckdb --out DIR     # or buildext.BuildDuckDB(ctx, DIR)
-//	npm ci --prefix ext/duckdb/testhost           # the stock DuckDB host for the tests
+//	(cd ext/duckdb/testhost && npm install --no-audit --no-fund)  # the stock DuckDB host for the tests
 //	go test ./ext/duckdb/...                      # TestSQLFilesInHost needs the host
 //
 // TestSQLFilesInHost builds the extension, loads it into libduckdb.so 1.5.6

@@ -3,7 +3,9 @@ package pipeline
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/custseg/custseg/internal/engine"
@@ -45,6 +47,63 @@ func modelName(ref string) string {
 	return name
 }
 
+// addUnlessSame stores spec as a new active version of name, unless the
+// active version of name is of kind and same says its spec is the one just
+// fitted: refitting unchanged data with unchanged options then keeps the
+// active version (kept is true) instead of piling up identical versions.
+func addUnlessSame(ctx context.Context, q engine.Queryer, name, kind, spec, note string, same func(active string) bool) (v registry.Version, kept bool, err error) {
+	active, err := registry.Get(ctx, q, name)
+	if err == nil && active.Kind == kind && same(active.Spec) {
+		return active, true, nil
+	}
+	v, err = registry.Add(ctx, q, name, kind, spec, note)
+	return v, false, err
+}
+
+// sameSpec reports whether two JSON model specs are the same model: equal
+// but for numbers that differ in their last bits (relative 1e-9), as the
+// metrics of one training do from run to run where goroutines add partial
+// sums in a varying order.
+func sameSpec(a, b string) bool {
+	var x, y any
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return false
+	}
+	return sameJSON(x, y)
+}
+
+func sameJSON(x, y any) bool {
+	switch x := x.(type) {
+	case float64:
+		y, ok := y.(float64)
+		return ok && (x == y || math.Abs(x-y) <= 1e-9*math.Max(math.Abs(x), math.Abs(y)))
+	case []any:
+		y, ok := y.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !sameJSON(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := y.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !sameJSON(v, w) {
+				return false
+			}
+		}
+		return true
+	}
+	return x == y
+}
+
 // PrepareOptions configures PrepareFeatures.
 type PrepareOptions struct {
 	Features FeatureOptions
@@ -55,6 +114,9 @@ type PrepareOptions struct {
 type PrepareSummary struct {
 	Features FeatureSummary
 	RFM      registry.Version // the RFM version fitted (now active)
+	// RFMKept is true when the fit equalled the active version, which
+	// RFM then is: no version was added.
+	RFMKept bool
 	// Segments is the version customer_segments was re-scored with; zero
 	// when there were no prepared segments to follow the new customers.
 	Segments registry.Version
@@ -77,11 +139,11 @@ func PrepareFeatures(ctx context.Context, db *engine.DB, opts PrepareOptions) (P
 		return s, err
 	}
 	s.Features = fs
-	v, _, err := FitRFM(ctx, db, opts.RFMModel, fs.AsOf)
+	v, _, kept, err := fitRFM(ctx, db, opts.RFMModel, fs.AsOf)
 	if err != nil {
 		return s, err
 	}
-	s.RFM = v
+	s.RFM, s.RFMKept = v, kept
 	if err := ScoreRFM(ctx, db, v.Ref()); err != nil {
 		return s, err
 	}
@@ -156,40 +218,70 @@ func TrainsOnCustomers(from string) bool {
 	return from == "" || strings.EqualFold(from, customersTable)
 }
 
+// Scoring says when TrainAndScore rewrites the prepared tables.
+//
+// customer_segments and segment_profiles follow one model, named in their
+// model column: the one custseg run trains (default DefaultSegmentsModel),
+// or the one custseg score names. Training another model does not move
+// them; training the followed one, or any model before anything is
+// prepared, does.
+type Scoring int
+
+const (
+	ScoreNever    Scoring = iota // store the model only (train --no-score)
+	ScoreFollowed                // when the tables follow the model's name or do not exist yet (train)
+	ScoreAlways                  // the tables follow this model from now on (run)
+)
+
 // TrainScoreResult reports what TrainAndScore did.
 type TrainScoreResult struct {
 	TrainResult
 	// Scored is true when customer_segments and segment_profiles were
 	// rewritten with the new version.
 	Scored bool
+	// Following is the model reference the prepared tables follow when
+	// they were left alone because it is another model's.
+	Following string
 }
 
-// TrainAndScore trains and stores a segment model and, when score is set
-// and the training rows are the customers' features, rewrites
+// TrainAndScore trains and stores a segment model and, as scoring says
+// and when the training rows are the customers' features, rewrites
 // customer_segments and segment_profiles with it. A model trained on other
 // rows (another table, a query) is stored but scores nothing: its features
 // need not exist for the customers. The new version and the tables it
 // scored are committed together, so that no interruption leaves the
 // tables on the previous version.
-func TrainAndScore(ctx context.Context, db *engine.DB, opts TrainOptions, score bool) (TrainScoreResult, error) {
+func TrainAndScore(ctx context.Context, db *engine.DB, opts TrainOptions, scoring Scoring) (TrainScoreResult, error) {
 	f, err := fit(ctx, db, opts)
 	if err != nil {
 		return TrainScoreResult{}, err
 	}
-	score = score && TrainsOnCustomers(opts.From)
 	var res TrainScoreResult
 	err = engine.Atomically(ctx, db, func(tx *engine.Tx) error {
+		res = TrainScoreResult{}
 		var err error
-		if res.TrainResult, err = f.store(ctx, tx, opts.Model); err != nil || !score {
+		if res.TrainResult, err = f.store(ctx, tx, opts.Model); err != nil || scoring == ScoreNever || !TrainsOnCustomers(opts.From) {
 			return err
 		}
-		_, err = Score(ctx, tx, res.Version.Ref())
-		return err
+		if scoring == ScoreFollowed {
+			ref, ok, err := SegmentsModel(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if ok && modelName(ref) != res.Version.Name {
+				res.Following = ref
+				return nil
+			}
+		}
+		if _, err := Score(ctx, tx, res.Version.Ref()); err != nil {
+			return err
+		}
+		res.Scored = true
+		return nil
 	})
 	if err != nil {
 		// Nothing was committed: there is no version to report.
 		return TrainScoreResult{}, err
 	}
-	res.Scored = score
 	return res, nil
 }

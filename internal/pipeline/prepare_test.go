@@ -61,7 +61,7 @@ func TestTrainAndScoreOtherRows(t *testing.T) {
 				t.Fatal(err)
 			}
 			res, err := pipeline.TrainAndScore(ctx, db, pipeline.TrainOptions{Model: "pts", K: 3, From: "pts",
-				Features: []string{"x", "y", "z"}, Transform: kmeans.TransformNone, Scale: kmeans.ScaleNone}, true)
+				Features: []string{"x", "y", "z"}, Transform: kmeans.TransformNone, Scale: kmeans.ScaleNone}, pipeline.ScoreAlways)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -134,7 +134,7 @@ func TestConcurrentTrainSQLite(t *testing.T) {
 		go func(seed int64) {
 			defer wg.Done()
 			for j := 0; j < each; j++ {
-				_, err := pipeline.TrainAndScore(ctx, wdb, pipeline.TrainOptions{Model: "seg", K: 2 + j, NInit: 1, Seed: seed}, true)
+				_, err := pipeline.TrainAndScore(ctx, wdb, pipeline.TrainOptions{Model: "seg", K: 2 + j, NInit: 1, Seed: seed}, pipeline.ScoreAlways)
 				errs <- err
 			}
 		}(int64(w))

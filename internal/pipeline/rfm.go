@@ -15,35 +15,53 @@ import (
 const DefaultRFMModel = "rfm"
 
 // FitRFM fits quintile cut points on customer_features and stores them as a
-// new, active version of model name. asOf is recorded in the model.
+// new, active version of model name, unless they equal the active version
+// (same data, same as-of), which it then returns. asOf is recorded in the
+// model.
 func FitRFM(ctx context.Context, h engine.Handle, name, asOf string) (registry.Version, *rfm.Model, error) {
+	v, m, _, err := fitRFM(ctx, h, name, asOf)
+	return v, m, err
+}
+
+// fitRFM is FitRFM, also reporting whether the active version was kept.
+func fitRFM(ctx context.Context, h engine.Handle, name, asOf string) (registry.Version, *rfm.Model, bool, error) {
 	rows, err := h.QueryContext(ctx, `SELECT recency_days, frequency, monetary FROM customer_features`)
 	if err != nil {
-		return registry.Version{}, nil, fmt.Errorf("rfm fit: %w (run custseg features first)", err)
+		return registry.Version{}, nil, false, fmt.Errorf("rfm fit: %w (run custseg features first)", err)
 	}
 	defer rows.Close()
 	var r, f, m []float64
 	for rows.Next() {
 		var x, y, z float64
 		if err := rows.Scan(&x, &y, &z); err != nil {
-			return registry.Version{}, nil, fmt.Errorf("rfm fit: %w", err)
+			return registry.Version{}, nil, false, fmt.Errorf("rfm fit: %w", err)
 		}
 		r, f, m = append(r, x), append(f, y), append(m, z)
 	}
 	if err := rows.Err(); err != nil {
-		return registry.Version{}, nil, fmt.Errorf("rfm fit: %w", err)
+		return registry.Version{}, nil, false, fmt.Errorf("rfm fit: %w", err)
 	}
 	model, err := rfm.Fit(r, f, m)
 	if err != nil {
-		return registry.Version{}, nil, err
+		return registry.Version{}, nil, false, err
 	}
 	model.AsOf = asOf
 	model.Created = time.Now().UTC().Format("2006-01-02 15:04:05")
-	v, err := registry.Add(ctx, h, name, rfm.Kind, model.JSON(), fmt.Sprintf("fitted on %d customers", len(r)))
-	if err != nil {
-		return registry.Version{}, nil, err
+	spec := model.JSON()
+	// Two fits of the same customers differ only in when they were made.
+	same := func(active string) bool {
+		old, err := rfm.ParseModel(active)
+		if err != nil {
+			return false
+		}
+		old.Created = model.Created
+		return sameSpec(old.JSON(), spec)
 	}
-	return v, model, nil
+	v, kept, err := addUnlessSame(ctx, h, name, rfm.Kind, spec, fmt.Sprintf("fitted on %d customers", len(r)), same)
+	if err != nil {
+		return registry.Version{}, nil, false, err
+	}
+	return v, model, kept, nil
 }
 
 // ScoreRFM writes table customer_rfm (scores, code and segment of every

@@ -42,6 +42,7 @@ type TrainOptions struct {
 // TrainResult reports what Train stored.
 type TrainResult struct {
 	Version  registry.Version
+	Kept     bool // the model equalled the active version, which Version is: none was added
 	Model    *kmeans.Model
 	Rows     int
 	Duration time.Duration
@@ -223,7 +224,8 @@ func numeric(v any) (float64, bool) {
 }
 
 // Train reads the training rows with SQL, fits k-means (or chooses k) and
-// stores the model as the new active version.
+// stores the model as the new active version, unless it equals the active
+// version (then kept).
 func Train(ctx context.Context, db *engine.DB, opts TrainOptions) (TrainResult, error) {
 	f, err := fit(ctx, db, opts)
 	if err != nil {
@@ -289,14 +291,17 @@ func fit(ctx context.Context, db *engine.DB, opts TrainOptions) (fitted, error) 
 	return fitted{start: start, model: m, spec: spec, rows: n, readTime: readTime}, nil
 }
 
-// store adds the fitted model as the new active version of name.
-func (f fitted) store(ctx context.Context, q engine.Queryer, name string) (TrainResult, error) {
+// store adds the fitted model as the new active version of name, unless it
+// equals the active version (then kept). Training is deterministic for a
+// seed: the same spec (fingerprint of the rows included) means the same
+// rows and options.
+func (f fitted) store(ctx context.Context, h engine.Handle, name string) (TrainResult, error) {
 	note := fmt.Sprintf("k=%d on %d rows", f.model.K, f.rows)
-	v, err := registry.Add(ctx, q, name, kmeans.Kind, f.spec, note)
+	v, kept, err := addUnlessSame(ctx, h, name, kmeans.Kind, f.spec, note, func(active string) bool { return sameSpec(active, f.spec) })
 	if err != nil {
 		return TrainResult{}, err
 	}
-	return TrainResult{Version: v, Model: f.model, Rows: f.rows, Duration: time.Since(f.start), ReadTime: f.readTime}, nil
+	return TrainResult{Version: v, Kept: kept, Model: f.model, Rows: f.rows, Duration: time.Since(f.start), ReadTime: f.readTime}, nil
 }
 
 // Score writes customer_segments and segment_profiles with the model ref

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/custseg/custseg/cmd/custseg/cli"
+	"github.com/custseg/custseg/internal/engine"
 )
 
 // custseg runs the command line in-process and returns exit status, stdout
@@ -23,6 +25,20 @@ func custseg(t *testing.T, stdin string, args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	code := cli.Do(args, strings.NewReader(stdin), &out, &errOut)
 	return code, out.String(), errOut.String()
+}
+
+// newDB creates an empty database at path, as load or run would: the
+// other commands refuse a missing file.
+func newDB(t *testing.T, path string) string {
+	t.Helper()
+	db, err := engine.Open(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func mustRun(t *testing.T, args ...string) string {
@@ -50,7 +66,7 @@ func TestRunPreparesPlainTables(t *testing.T) {
 				}
 			}
 			// The report lands next to the database, every referenced file present.
-			index := filepath.Join(dir, strings.TrimSuffix(file, filepath.Ext(file))+".report", "index.html")
+			index := filepath.Join(dir, file+".report", "index.html")
 			if !strings.Contains(out, "report: "+index) {
 				t.Errorf("run did not print the report path %s:\n%s", index, out)
 			}
@@ -71,6 +87,15 @@ func TestRunPreparesPlainTables(t *testing.T) {
 			out = mustRun(t, "run", "--db", dbPath, "--demo-customers", "400", "--k-max", "5")
 			if !strings.Contains(out, "already in the database") {
 				t.Errorf("second run did not skip the loaded file:\n%s", out)
+			}
+			// ... and adds no model version: the data and options are unchanged.
+			for _, want := range []string{"rfm: unchanged (rfm@1 is current)", "train: unchanged (segments@1 is current)"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("second run output lacks %q:\n%s", want, out)
+				}
+			}
+			if got := mustRun(t, "sql", "--db", dbPath, "--format", "csv", "SELECT count(*) AS n FROM custseg_models"); got != "n\n2\n" {
+				t.Errorf("after two runs on unchanged data custseg_models holds %q, want 2 versions", got)
 			}
 			const check = `SELECT (SELECT count(*) FROM customer_segments) = (SELECT count(*) FROM customer_features),
 			        (SELECT sum(customers) FROM segment_profiles) = (SELECT count(*) FROM customer_segments),
@@ -170,7 +195,7 @@ func TestModelsCommands(t *testing.T) {
 func TestSQLFormatsAndErrors(t *testing.T) {
 	results := map[string]string{}
 	for _, file := range []string{"q.duckdb", "q.db"} {
-		db := filepath.Join(t.TempDir(), file)
+		db := newDB(t, filepath.Join(t.TempDir(), file))
 		q := `SELECT rfm_segment(555) AS a, rfm_segment(111) AS b, rfm_score('{"kind":"rfm","recency_cuts":[10,20,30,40],"frequency_cuts":[1,2,3,4],"monetary_cuts":[10,20,30,40]}', 5, 5, 50) AS c`
 		out := mustRun(t, "sql", "--db", db, "--format", "json", q)
 		var rows []map[string]any
@@ -194,6 +219,9 @@ func TestSQLFormatsAndErrors(t *testing.T) {
 // TestUsageErrors: clear messages and non-zero exits, nothing half-written.
 func TestUsageErrors(t *testing.T) {
 	dir := t.TempDir()
+	for _, f := range []string{"empty.db", "t.db"} {
+		newDB(t, filepath.Join(dir, f))
+	}
 	for _, c := range []struct {
 		args []string
 		want string
@@ -258,7 +286,7 @@ func TestDriftExitStatus(t *testing.T) {
 // TestSQLDotCommandArgument: a dot-command given as the query argument runs
 // as one (no ';' appended).
 func TestSQLDotCommandArgument(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "dot.db")
+	db := newDB(t, filepath.Join(t.TempDir(), "dot.db"))
 	out := mustRun(t, "sql", "--db", db, ".tables")
 	if !strings.Contains(out, "custseg_models") || !strings.Contains(out, "transactions") {
 		t.Fatalf(".tables printed:\n%s", out)
@@ -291,7 +319,7 @@ func TestTrainFromOtherTable(t *testing.T) {
 	train := []string{"train", "--model", "pts", "--from", "pts", "--features", "x,y,z", "--transform", "none", "--scale", "none", "--k", "3"}
 	for _, file := range []string{"p.duckdb", "p.db"} {
 		t.Run(file, func(t *testing.T) {
-			db := filepath.Join(t.TempDir(), file)
+			db := newDB(t, filepath.Join(t.TempDir(), file))
 			mustRun(t, "sql", "--db", db, pts)
 			out := mustRun(t, append(train, "--db", db)...)
 			for _, want := range []string{"train: pts@1 (active): k=3 on 60 rows", "score: skipped (trained from pts, not customer_features)"} {
@@ -343,10 +371,189 @@ func TestErrorsNameFlags(t *testing.T) {
 		{[]string{"train", "--db", db, "--transform", "sqrt"}, `--transform "sqrt": use log1p or none`},
 		{[]string{"drift", "backtest", "--db", db, "--start", "2011-01-01", "--k", "0"}, `"--k" flag`},
 		{[]string{"run", "--db", db, "--scale", "minmax"}, `--scale "minmax": use standard, robust or none`},
+		{[]string{"run", "--db", db, "--demo-customers", "0"}, `--demo-customers must be positive, got 0`},
 	} {
 		code, _, errOut := custseg(t, "", c.args...)
 		if code == 0 || !strings.Contains(errOut, c.want) {
 			t.Errorf("custseg %s: exit %d, stderr %q; want %q", strings.Join(c.args, " "), code, errOut, c.want)
 		}
+	}
+}
+
+// TestReadOnlyCommandsRefuseMissingDB: a mistyped --db is an error naming
+// the file for every command that only reads, and creates nothing; load
+// and run create the database.
+func TestReadOnlyCommandsRefuseMissingDB(t *testing.T) {
+	dir := t.TempDir()
+	for _, file := range []string{"typo.duckdb", "typo.db"} {
+		db := filepath.Join(dir, file)
+		for _, args := range [][]string{
+			{"sql", "SELECT 1"},
+			{"shell"},
+			{"features"},
+			{"train", "--k", "3"},
+			{"score"},
+			{"report"},
+			{"drift"},
+			{"drift", "backtest", "--start", "2011-01-01"},
+			{"models", "list"},
+			{"models", "show", "segments"},
+			{"models", "rollback", "segments"},
+			{"models", "rename", "segments", "0", "X"},
+		} {
+			code, _, errOut := custseg(t, "", append(args, "--db", db)...)
+			want := "no database at " + db + " (custseg load or custseg run creates one)"
+			if code == 0 || !strings.Contains(errOut, want) {
+				t.Errorf("custseg %s --db %s: exit %d, stderr %q; want %q", strings.Join(args, " "), file, code, errOut, want)
+			}
+			if _, err := os.Stat(db); err == nil {
+				t.Fatalf("custseg %s created %s", strings.Join(args, " "), db)
+			}
+		}
+	}
+	csv := filepath.Join(dir, "tx.csv")
+	mustRun(t, "generate", "--customers", "20", "--out", csv)
+	db := filepath.Join(dir, "new.db")
+	mustRun(t, "load", "--db", db, csv)
+	if out := mustRun(t, "sql", "--db", db, "--format", "csv", "SELECT count(*) > 0 AS loaded FROM transactions"); !strings.Contains(out, "true") && !strings.Contains(out, "1") {
+		t.Fatalf("load did not create %s: %s", db, out)
+	}
+}
+
+// TestDerivedFilesPerDatabase: r2.duckdb and r2.db in one folder each get
+// their own demo data and report, named after the whole file name.
+func TestDerivedFilesPerDatabase(t *testing.T) {
+	dir := t.TempDir()
+	for _, file := range []string{"r2.duckdb", "r2.db"} {
+		out := mustRun(t, "run", "--db", filepath.Join(dir, file), "--demo-customers", "150", "--k", "3")
+		index := filepath.Join(dir, file+".report", "index.html")
+		demo := filepath.Join(dir, file+".demo.csv.gz")
+		if !strings.Contains(out, "report: "+index) || !strings.Contains(out, "wrote demo data "+demo) {
+			t.Fatalf("run --db %s did not write its own files:\n%s", file, out)
+		}
+	}
+	for _, f := range []string{"r2.duckdb.report/index.html", "r2.db.report/index.html", "r2.duckdb.demo.csv.gz", "r2.db.demo.csv.gz", "r2.duckdb.demo.json", "r2.db.demo.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "r2.report")); err == nil {
+		t.Error("r2.report was written")
+	}
+}
+
+// TestDemoDataFollowsItsParameters: other --demo-customers regenerate the
+// demo data for a new database and are refused for one that holds the old.
+func TestDemoDataFollowsItsParameters(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "d.db")
+	demo := db + ".demo.csv.gz"
+	customers := func() string {
+		return mustRun(t, "sql", "--db", db, "--format", "csv", "SELECT count(*) AS n FROM customer_features")
+	}
+	mustRun(t, "run", "--db", db, "--demo-customers", "150", "--k", "3")
+	small := customers()
+	if out := mustRun(t, "run", "--db", db, "--demo-customers", "150", "--k", "3"); !strings.Contains(out, "using existing demo data "+demo+" (150 customers, data seed 1)") {
+		t.Fatalf("same parameters did not reuse the demo data:\n%s", out)
+	}
+	code, _, errOut := custseg(t, "", "run", "--db", db, "--demo-customers", "300", "--k", "3")
+	if code == 0 || !strings.Contains(errOut, "150 customers, data seed 1") || !strings.Contains(errOut, "--demo-customers 300 --data-seed 1 needs a new --db") {
+		t.Fatalf("other parameters on a loaded database: exit %d, %q", code, errOut)
+	}
+	if got := customers(); got != small {
+		t.Fatalf("the refused run changed customer_features: %s, was %s", got, small)
+	}
+	// A new database next to the old demo file gets data for 300 customers.
+	for _, f := range []string{db, db + "-journal", db + "-wal"} {
+		os.Remove(f)
+	}
+	out := mustRun(t, "run", "--db", db, "--demo-customers", "300", "--k", "3")
+	if !strings.Contains(out, "wrote demo data "+demo+" for 300 customers, data seed 1") {
+		t.Fatalf("other parameters did not regenerate the demo data:\n%s", out)
+	}
+	var nSmall, nBig int
+	fmt.Sscanf(strings.TrimPrefix(small, "n\n"), "%d", &nSmall)
+	fmt.Sscanf(strings.TrimPrefix(customers(), "n\n"), "%d", &nBig)
+	if nSmall < 100 || nBig <= 150 || nBig > 300 {
+		t.Fatalf("customers: %d for 150, %d for 300", nSmall, nBig)
+	}
+}
+
+// TestPreparedTablesFollowOneModel: training another model on the
+// customers leaves the prepared tables and the report with the model run
+// trained; training, rolling back or scoring the followed model moves both.
+func TestPreparedTablesFollowOneModel(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "f.db")
+	index := filepath.Join(dir, "f.db.report", "index.html")
+	follows := func(want string) {
+		t.Helper()
+		got := mustRun(t, "sql", "--db", db, "--format", "csv",
+			"SELECT (SELECT min(model) FROM customer_segments) || ' ' || (SELECT min(model) FROM segment_profiles) AS m")
+		if got != "m\n"+want+" "+want+"\n" {
+			t.Fatalf("prepared tables follow %q, want %s", got, want)
+		}
+		html, err := os.ReadFile(index)
+		if err != nil || !strings.Contains(string(html), want) {
+			t.Fatalf("the report does not show %s (%v)", want, err)
+		}
+	}
+	mustRun(t, "run", "--db", db, "--demo-customers", "150", "--k", "3")
+	follows("segments@1")
+	out := mustRun(t, "train", "--db", db, "--model", "repeaters", "--k", "4")
+	if !strings.Contains(out, "score: skipped; customer_segments and segment_profiles follow segments@1 (custseg score --model repeaters moves them to this model)") {
+		t.Fatalf("train of another model:\n%s", out)
+	}
+	follows("segments@1")
+	out = mustRun(t, "train", "--db", db, "--model", "segments", "--k", "4")
+	if !strings.Contains(out, "score: wrote customer_segments and segment_profiles with segments@2") || !strings.Contains(out, "report: "+index) {
+		t.Fatalf("train of the followed model did not move the tables and the report:\n%s", out)
+	}
+	follows("segments@2")
+	if out := mustRun(t, "models", "rollback", "--db", db, "segments"); !strings.Contains(out, "report: "+index) {
+		t.Fatalf("rollback did not redraw the report:\n%s", out)
+	}
+	follows("segments@1")
+	mustRun(t, "score", "--db", db, "--model", "repeaters")
+	follows("repeaters@1")
+	// Now training repeaters moves them, and segments does not.
+	mustRun(t, "train", "--db", db, "--model", "segments", "--k", "5")
+	follows("repeaters@1")
+}
+
+// TestPreparedTablesSameTextOnBothEngines: the same data gives the same
+// prepared tables, value for value as text, on DuckDB and SQLite, with
+// money in cents and shares to 4 decimals.
+func TestPreparedTablesSameTextOnBothEngines(t *testing.T) {
+	dir := t.TempDir()
+	tables := map[string]string{}
+	for _, file := range []string{"same.duckdb", "same.db"} {
+		db := filepath.Join(dir, file)
+		mustRun(t, "run", "--db", db, "--demo-customers", "300", "--k", "4")
+		for _, q := range []string{
+			"SELECT * FROM segment_profiles ORDER BY segment",
+			"SELECT * FROM customer_segments ORDER BY customer_id",
+			"SELECT * FROM customer_rfm ORDER BY customer_id",
+		} {
+			tables[file] += mustRun(t, "sql", "--db", db, "--format", "csv", q)
+		}
+		profiles := mustRun(t, "sql", "--db", db, "--format", "csv", "SELECT share, revenue, revenue_share, mean_monetary, median_monetary, mean_frequency FROM segment_profiles")
+		decimals := []int{4, 2, 4, 2, 2, 4}
+		for _, line := range strings.Split(strings.TrimSpace(profiles), "\n")[1:] {
+			for i, v := range strings.Split(line, ",") {
+				if _, frac, ok := strings.Cut(v, "."); ok && len(frac) > decimals[i] {
+					t.Errorf("%s: segment_profiles value %s has more than %d decimals", file, v, decimals[i])
+				}
+			}
+		}
+	}
+	if tables["same.duckdb"] != tables["same.db"] {
+		a, b := strings.Split(tables["same.duckdb"], "\n"), strings.Split(tables["same.db"], "\n")
+		for i := range a {
+			if i < len(b) && a[i] != b[i] {
+				t.Fatalf("the engines' prepared tables differ, first at line %d:\nDuckDB %s\nSQLite %s", i+1, a[i], b[i])
+			}
+		}
+		t.Fatalf("the engines' prepared tables differ in length: %d and %d lines", len(a), len(b))
 	}
 }

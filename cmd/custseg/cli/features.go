@@ -74,7 +74,11 @@ func prepareFeatures(ctx context.Context, out io.Writer, db *engine.DB, fo pipel
 	if err != nil {
 		return s, err
 	}
-	fmt.Fprintf(out, "rfm: fitted %s (active); wrote customer_rfm and view customer_rfm_sql\n", s.RFM.Ref())
+	if s.RFMKept {
+		fmt.Fprintf(out, "rfm: unchanged (%s is current); wrote customer_rfm and view customer_rfm_sql\n", s.RFM.Ref())
+	} else {
+		fmt.Fprintf(out, "rfm: fitted %s (active); wrote customer_rfm and view customer_rfm_sql\n", s.RFM.Ref())
+	}
 	if s.Rescored() {
 		fmt.Fprintf(out, "score: customer_segments and segment_profiles rewritten with %s\n", s.Segments.Ref())
 	}

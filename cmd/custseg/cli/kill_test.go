@@ -30,7 +30,7 @@ func switchModels(db, errs string) {
 	fmt.Println("looping")
 	for i := 0; ; i++ {
 		for _, args := range [][]string{
-			{"train", "--db", db, "--k", fmt.Sprint(2 + i%2), "--n-init", "1", "--seed", fmt.Sprint(i)},
+			{"train", "--db", db, "--k", fmt.Sprint(2 + i%2), "--n-init", "1", "--seed", fmt.Sprint(i + 1)},
 			{"models", "rollback", "segments", "--db", db},
 			{"models", "activate", "segments@1", "--db", db},
 			{"models", "rename", "segments", "0", fmt.Sprintf("renamed %d", i), "--db", db},

@@ -24,7 +24,7 @@ type LoadOptions struct {
 
 // NewCmdLoad builds `custseg load`.
 func NewCmdLoad(f *Factory, runF func(*LoadOptions) error) *cobra.Command {
-	opts := &LoadOptions{IO: f.IO, OpenDB: f.OpenDB}
+	opts := &LoadOptions{IO: f.IO, OpenDB: f.CreateDB}
 	cmd := &cobra.Command{
 		Use:   "load --db FILE [flags] CSV...",
 		Short: "Load transaction CSV files (plain or gzip) into table transactions",

@@ -133,7 +133,7 @@ func activateWith(change func(context.Context, engine.Queryer, string) (registry
 			return err
 		}
 		fmt.Fprintf(opts.IO.Out, format, v.Ref())
-		return reportRefreshed(ctx, opts.IO.Out, db, v, r)
+		return reportRefreshed(ctx, opts.IO, db, v, r)
 	}
 }
 
@@ -229,17 +229,22 @@ func renameRun(ctx context.Context, opts *ModelsRenameOptions, db *engine.DB) er
 		return err
 	}
 	fmt.Fprintf(opts.IO.Out, "models: %s segment %d renamed from %q to %q\n", v.Ref(), opts.Segment, old, opts.NewName)
-	return reportRefreshed(ctx, opts.IO.Out, db, v, r)
+	return reportRefreshed(ctx, opts.IO, db, v, r)
 }
 
-// reportRefreshed says which prepared tables followed v.
-func reportRefreshed(ctx context.Context, out io.Writer, db *engine.DB, v registry.Version, r pipeline.Refreshed) error {
+// reportRefreshed says which prepared tables followed v and redraws the
+// report next to the database when the segments changed.
+func reportRefreshed(ctx context.Context, streams IO, db *engine.DB, v registry.Version, r pipeline.Refreshed) error {
+	out := streams.Out
 	if r.CustomerRFM {
 		fmt.Fprintf(out, "models: customer_rfm rewritten with %s\n", v.Ref())
 	}
 	if r.Segments {
 		fmt.Fprintf(out, "score: wrote customer_segments and segment_profiles with %s\n", v.Ref())
-		return printProfiles(ctx, out, db)
+		if err := printProfiles(ctx, out, db); err != nil {
+			return err
+		}
+		return refreshReport(ctx, streams, db)
 	}
 	return nil
 }

@@ -3,8 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -32,8 +32,8 @@ training run, the silhouette plot per segment, segment sizes and revenue
 shares, a scatter of two features coloured by segment, and the R x F heat map
 of mean monetary value; plus index.html with the profile table and the model's
 metadata. Needs no network to view. The default --out is DB.report/ next to
-the database; an existing report there is replaced, any other non-empty
-folder is refused.`,
+the database, named after the whole file name (shop.duckdb.report/); an
+existing report there is replaced, any other non-empty folder is refused.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -45,13 +45,11 @@ folder is refused.`,
 		},
 	}
 	addModelRefFlag(cmd, &opts.Model)
-	cmd.Flags().StringVar(&opts.Dir, "out", "", "output `DIR` (default: next to the database, DB.report)")
+	cmd.Flags().StringVar(&opts.Dir, "out", "", "output `DIR` (default: next to the database, DB.report, e.g. shop.duckdb.report)")
 	return cmd
 }
 
-func defaultReportDir(dbPath string) string {
-	return strings.TrimSuffix(dbPath, filepath.Ext(dbPath)) + ".report"
-}
+func defaultReportDir(dbPath string) string { return derivedFile(dbPath, ".report") }
 
 // writeReport writes the report of model into dir (default next to the
 // database) and prints where.
@@ -68,4 +66,18 @@ func writeReport(ctx context.Context, streams IO, db *engine.DB, model, dir stri
 	}
 	fmt.Fprintf(out, "report: %s\n", index)
 	return nil
+}
+
+// refreshReport redraws the report next to the database, if there is one,
+// after the prepared tables it shows were rewritten (train, activate,
+// rollback, rename), so it never describes a model they no longer follow.
+func refreshReport(ctx context.Context, streams IO, db *engine.DB) error {
+	if _, err := os.Stat(filepath.Join(defaultReportDir(db.Path), "index.html")); err != nil {
+		return nil
+	}
+	ref, ok, err := pipeline.SegmentsModel(ctx, db)
+	if err != nil || !ok {
+		return err
+	}
+	return writeReport(ctx, streams, db, ref, "")
 }

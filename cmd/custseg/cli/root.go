@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 
@@ -40,12 +41,30 @@ type Factory struct {
 }
 
 // OpenDB opens --db (with --engine, if given), which every database
-// command requires.
-func (f *Factory) OpenDB() (*engine.DB, error) {
+// command requires and which must exist: a command that only reads would
+// otherwise create an empty database under a mistyped name.
+func (f *Factory) OpenDB() (*engine.DB, error) { return f.openDB(true) }
+
+// CreateDB opens --db like OpenDB, creating the database when it does not
+// exist; only load and run create one.
+func (f *Factory) CreateDB() (*engine.DB, error) { return f.openDB(false) }
+
+func (f *Factory) openDB(mustExist bool) (*engine.DB, error) {
 	if f.DBPath == "" {
 		return nil, fmt.Errorf("--db FILE is required (e.g. --db shop.duckdb)")
 	}
-	return engine.Open(f.DBPath, f.Engine)
+	// The engine first, so a name no engine opens says so rather than
+	// "no database".
+	kind, err := engine.Detect(f.DBPath, f.Engine)
+	if err != nil {
+		return nil, err
+	}
+	if mustExist {
+		if _, err := os.Stat(f.DBPath); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no database at %s (custseg load or custseg run creates one)", f.DBPath)
+		}
+	}
+	return engine.OpenKind(f.DBPath, kind)
 }
 
 // withDB opens the database with open, runs body on it and closes it.

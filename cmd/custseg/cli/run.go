@@ -2,12 +2,12 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -35,12 +35,14 @@ type RunOptions struct {
 
 // NewCmdRun builds `custseg run`, the main job end to end.
 func NewCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
-	opts := &RunOptions{IO: f.IO, OpenDB: f.OpenDB}
+	opts := &RunOptions{IO: f.IO, OpenDB: f.CreateDB}
 	cmd := &cobra.Command{
 		Use:   "run --db FILE [CSV...]",
 		Short: "The whole job: load, features, RFM, segments, report",
 		Long: `Runs the main job end to end on one database: loads the CSV files (with none,
-generates demo data next to the database first, seeded by --data-seed),
+generates demo data next to the database first, DB.demo.csv.gz seeded by
+--data-seed, with DB.demo.json recording --demo-customers and --data-seed:
+other values generate it again, or are refused once it is loaded),
 computes customer_features, fits and applies the RFM model, trains a k-means
 segment model (k chosen by silhouette unless --k N; the training flags mean
 what they mean for train), writes the prepared tables customer_segments and
@@ -49,6 +51,9 @@ and prints a summary. Content that is already in the database is not loaded
 again, so run can be repeated.`,
 		RunE: func(cmd *cobra.Command, files []string) error {
 			opts.Files = files
+			if opts.DemoCustomers <= 0 {
+				return fmt.Errorf("--demo-customers must be positive, got %d", opts.DemoCustomers)
+			}
 			if err := checkTraining(opts.Train); err != nil {
 				return err
 			}
@@ -67,9 +72,67 @@ again, so run can be repeated.`,
 	return cmd
 }
 
-// demoFile is where run keeps the demo data of a database.
-func demoFile(dbPath string) string {
-	return strings.TrimSuffix(dbPath, filepath.Ext(dbPath)) + ".demo.csv.gz"
+// derivedFile names a file run writes next to the database from the whole
+// database file name, so that r2.duckdb and r2.db never share one.
+func derivedFile(dbPath, suffix string) string { return dbPath + suffix }
+
+// demoFile is where run keeps the demo data of a database, and demoParams
+// the sidecar recording what generated it.
+func demoFile(dbPath string) string   { return derivedFile(dbPath, ".demo.csv.gz") }
+func demoParams(dbPath string) string { return derivedFile(dbPath, ".demo.json") }
+
+// demoSpec is what the demo data was generated with.
+type demoSpec struct {
+	Customers int   `json:"customers"`
+	Seed      int64 `json:"data_seed"`
+}
+
+func (d demoSpec) String() string {
+	return fmt.Sprintf("%d customers, data seed %d", d.Customers, d.Seed)
+}
+
+// demoData returns the demo file of db generated with want: the existing
+// one when it was generated with want, else a new one. Demo data generated
+// otherwise that this database may already hold is not replaced: loading
+// the new file would add its customers to the old ones.
+func demoData(ctx context.Context, out io.Writer, db *engine.DB, want demoSpec) (string, error) {
+	demo, params := demoFile(db.Path), demoParams(db.Path)
+	if _, err := os.Stat(demo); err == nil {
+		var have demoSpec
+		b, err := os.ReadFile(params)
+		recorded := err == nil && json.Unmarshal(b, &have) == nil
+		if recorded && have == want {
+			fmt.Fprintf(out, "generate: using existing demo data %s (%s)\n", demo, have)
+			return demo, nil
+		}
+		var loaded int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM load_files`).Scan(&loaded); err != nil {
+			return "", fmt.Errorf("run: %w", err)
+		}
+		switch {
+		case loaded > 0 && !recorded:
+			fmt.Fprintf(out, "generate: using existing demo data %s (its parameters were not recorded)\n", demo)
+			return demo, nil
+		case loaded > 0:
+			return "", fmt.Errorf("run: %s holds data already loaded from %s (%s); demo data for --demo-customers %d --data-seed %d needs a new --db (or repeat those flags)",
+				db.Path, demo, have, want.Customers, want.Seed)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	st, err := gen.WriteFile(demo, gen.Options{Customers: want.Customers, Seed: want.Seed})
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(want)
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(params, append(b, '\n'), 0o644); err != nil {
+		return "", fmt.Errorf("run: recording the demo parameters: %w", err)
+	}
+	fmt.Fprintf(out, "generate: no CSV given, wrote demo data %s for %s (%d rows, %d customers with purchases)\n", demo, want, st.Rows, st.Customers)
+	return demo, nil
 }
 
 func runAll(ctx context.Context, opts *RunOptions) error {
@@ -82,15 +145,9 @@ func runAll(ctx context.Context, opts *RunOptions) error {
 	defer db.Close()
 	files := opts.Files
 	if len(files) == 0 {
-		demo := demoFile(db.Path)
-		if _, err := os.Stat(demo); err != nil {
-			st, err := gen.WriteFile(demo, gen.Options{Customers: opts.DemoCustomers, Seed: opts.DataSeed})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "generate: no CSV given, wrote demo data %s (%d rows, %d customers, data seed %d)\n", demo, st.Rows, st.Customers, opts.DataSeed)
-		} else {
-			fmt.Fprintf(out, "generate: using existing demo data %s\n", demo)
+		demo, err := demoData(ctx, out, db, demoSpec{Customers: opts.DemoCustomers, Seed: opts.DataSeed})
+		if err != nil {
+			return err
 		}
 		files = []string{demo}
 	}
@@ -118,7 +175,7 @@ func runAll(ctx context.Context, opts *RunOptions) error {
 	fmt.Fprintln(out)
 	to := opts.Train
 	to.From = "" // the customers, so the prepared tables are scored
-	res, err := trainAndScore(ctx, opts.IO, db, to, true)
+	res, err := trainAndScore(ctx, opts.IO, db, to, pipeline.ScoreAlways)
 	if err != nil {
 		return err
 	}

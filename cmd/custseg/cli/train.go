@@ -41,8 +41,11 @@ metrics) as a new version in custseg_models; the newest becomes active.
 
 When it trains on customer_features (no --from, or --from customer_features)
 and unless --no-score, customer_segments and segment_profiles are rewritten
-with it. A model trained on other rows is stored without scoring: those rows
-are not the customers the prepared tables describe.
+with it if they follow this model's name (their model column; custseg run
+makes them follow the model it trains, custseg score the model it names) or
+do not exist yet; the report next to the database is then redrawn. A model
+trained on other rows is stored without scoring: those rows are not the
+customers the prepared tables describe.
 
 --k auto trains every k from --k-min to --k-max (default 3..8) and chooses
 by the elbow of inertia (kneedle) unless its silhouette is clearly below the
@@ -59,7 +62,11 @@ R, F, M ranges; otherwise it is named from its profile ("name from").`,
 				return runF(opts)
 			}
 			return withDB(opts.OpenDB, func(db *engine.DB) error {
-				_, err := trainAndScore(cmd.Context(), opts.IO, db, opts.Train, !opts.NoScore)
+				scoring := pipeline.ScoreFollowed
+				if opts.NoScore {
+					scoring = pipeline.ScoreNever
+				}
+				_, err := trainAndScore(cmd.Context(), opts.IO, db, opts.Train, scoring)
 				return err
 			})
 		},
@@ -74,7 +81,7 @@ R, F, M ranges; otherwise it is named from its profile ("name from").`,
 // trainAndScore trains (printing progress and the k table), then scores
 // the prepared tables when score is set and the rows are the customers;
 // train and run share it.
-func trainAndScore(ctx context.Context, streams IO, db *engine.DB, to pipeline.TrainOptions, score bool) (pipeline.TrainScoreResult, error) {
+func trainAndScore(ctx context.Context, streams IO, db *engine.DB, to pipeline.TrainOptions, scoring pipeline.Scoring) (pipeline.TrainScoreResult, error) {
 	out := streams.Out
 	if to.K == 0 {
 		fmt.Fprintf(out, "train: trying k = %d..%d on %s ...\n", to.KMin, to.KMax, strings.Join(to.Features, ", "))
@@ -89,7 +96,7 @@ func trainAndScore(ctx context.Context, streams IO, db *engine.DB, to pipeline.T
 			bar.Set(int64(r.K-to.KMin+1), tries)
 		}
 	}
-	res, err := pipeline.TrainAndScore(ctx, db, to, score)
+	res, err := pipeline.TrainAndScore(ctx, db, to, scoring)
 	bar.Close()
 	if res.Model == nil {
 		return res, err
@@ -99,8 +106,12 @@ func trainAndScore(ctx context.Context, streams IO, db *engine.DB, to pipeline.T
 		printKTable(out, m)
 		fmt.Fprintf(out, "chosen: k = %d — %s\n", m.K, m.KSelectionReason)
 	}
-	fmt.Fprintf(out, "train: %s (active): k=%d on %d rows, inertia %.4g, silhouette %s, in %s (reading rows %s)\n",
-		res.Version.Ref(), m.K, res.Rows, m.Metrics["inertia"], metric(m.Metrics, "silhouette"),
+	state := res.Version.Ref() + " (active)"
+	if res.Kept {
+		state = "unchanged (" + res.Version.Ref() + " is current)"
+	}
+	fmt.Fprintf(out, "train: %s: k=%d on %d rows, inertia %.4g, silhouette %s, in %s (reading rows %s)\n",
+		state, m.K, res.Rows, m.Metrics["inertia"], metric(m.Metrics, "silhouette"),
 		res.Duration.Round(time.Millisecond), res.ReadTime.Round(time.Millisecond))
 	printCentroids(out, m)
 	switch {
@@ -108,8 +119,14 @@ func trainAndScore(ctx context.Context, streams IO, db *engine.DB, to pipeline.T
 		return res, err
 	case res.Scored:
 		fmt.Fprintf(out, "score: wrote customer_segments and segment_profiles with %s\n", res.Version.Ref())
-		return res, printProfiles(ctx, out, db)
-	case score:
+		if err := printProfiles(ctx, out, db); err != nil {
+			return res, err
+		}
+		return res, refreshReport(ctx, streams, db)
+	case res.Following != "":
+		fmt.Fprintf(out, "score: skipped; customer_segments and segment_profiles follow %s (custseg score --model %s moves them to this model)\n",
+			res.Following, res.Version.Name)
+	case scoring != pipeline.ScoreNever:
 		fmt.Fprintf(out, "score: skipped (trained from %s, not customer_features); customer_segments is unchanged\n", to.From)
 	}
 	return res, nil
@@ -206,7 +223,7 @@ custseg function to read:
 				return runF(opts)
 			}
 			return withDB(opts.OpenDB, func(db *engine.DB) error {
-				return scoreAndReport(cmd.Context(), opts.IO.Out, db, opts.Model)
+				return scoreAndReport(cmd.Context(), opts.IO, db, opts.Model)
 			})
 		},
 	}
@@ -214,20 +231,23 @@ custseg function to read:
 	return cmd
 }
 
-func scoreAndReport(ctx context.Context, out io.Writer, db *engine.DB, ref string) error {
+func scoreAndReport(ctx context.Context, streams IO, db *engine.DB, ref string) error {
 	v, err := pipeline.Score(ctx, db, ref)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "score: wrote customer_segments and segment_profiles with %s\n", v.Ref())
-	return printProfiles(ctx, out, db)
+	fmt.Fprintf(streams.Out, "score: wrote customer_segments and segment_profiles with %s\n", v.Ref())
+	if err := printProfiles(ctx, streams.Out, db); err != nil {
+		return err
+	}
+	return refreshReport(ctx, streams, db)
 }
 
 func printProfiles(ctx context.Context, out io.Writer, db *engine.DB) error {
 	rows, err := db.QueryContext(ctx, `
 		SELECT segment, segment_name AS name, customers,
-		       round(100 * share, 1) AS "share %",
-		       round(100 * revenue_share, 1) AS "revenue %",
+		       round(100 * share, 2) AS "share %",
+		       round(100 * revenue_share, 2) AS "revenue %",
 		       round(median_recency_days, 1) AS "median recency d",
 		       round(median_frequency, 1) AS "median frequency",
 		       round(median_monetary, 2) AS "median monetary"
