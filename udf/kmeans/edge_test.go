@@ -140,3 +140,29 @@ func TestStoredInertiaEqualsGroupMeans(t *testing.T) {
 		t.Errorf("inertia aggregate over the model's labels %.17g, stored %.17g", got, want)
 	}
 }
+
+// Issue #11 §1: the model records whether its silhouette is exact or
+// sampled, and SilhouetteText labels it so wherever it is printed.
+func TestSilhouetteMethodStored(t *testing.T) {
+	rows := rfmRows(1500, 3)
+	exact, err := Train(rows, 1500, rfmFeatures, TrainOptions{K: 4, Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exact.SilhouetteMethod != SilhouetteExact || !strings.HasSuffix(exact.SilhouetteText(), " (exact)") {
+		t.Errorf("1,500 rows: method %q, text %q; want exact", exact.SilhouetteMethod, exact.SilhouetteText())
+	}
+	sampled, err := Train(rows, 1500, rfmFeatures, TrainOptions{K: 4, Seed: 9, SampleSize: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := sampled.SilhouetteText()
+	if sampled.SilhouetteMethod != SilhouetteSampled || !strings.Contains(text, "(sampled, n = 500, ± 0.") {
+		t.Errorf("sample of 500: method %q, text %q", sampled.SilhouetteMethod, text)
+	}
+	spec, _ := sampled.JSON()
+	back, err := ParseModel(spec)
+	if err != nil || back.SilhouetteText() != text {
+		t.Errorf("after a JSON round trip: %q, %v; want %q", back.SilhouetteText(), err, text)
+	}
+}

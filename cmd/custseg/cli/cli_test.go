@@ -143,7 +143,7 @@ func TestModelsCommands(t *testing.T) {
 		}
 	}
 	out = mustRun(t, "models", "show", "--db", db, "segments@2")
-	for _, want := range []string{"centroids (original units)", "recency_days", "silhouette"} {
+	for _, want := range []string{"centroids (original units)", "recency_days", "silhouette", "(exact)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("models show lacks %q:\n%s", want, out)
 		}

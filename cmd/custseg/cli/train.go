@@ -97,7 +97,7 @@ func trainAndScore(ctx context.Context, streams IO, db *engine.DB, to pipeline.T
 		fmt.Fprintf(out, "chosen: k = %d — %s\n", m.K, m.KSelectionReason)
 	}
 	fmt.Fprintf(out, "train: %s (active): k=%d on %d rows, inertia %.4g, silhouette %s, in %s (reading rows %s)\n",
-		res.Version.Ref(), m.K, res.Rows, m.Metrics["inertia"], metric(m.Metrics, "silhouette"),
+		res.Version.Ref(), m.K, res.Rows, m.Metrics["inertia"], m.SilhouetteText(),
 		res.Duration.Round(time.Millisecond), res.ReadTime.Round(time.Millisecond))
 	printCentroids(out, m)
 	switch {
