@@ -30,8 +30,8 @@ func register(fs ...*Function) {
 // not listed follow, by name.
 var docOrder = []string{
 	"rfm_score", "rfm_segment",
-	"assign_segment", "segment_distance", "segment_name",
-	"silhouette", "silhouette_simplified", "davies_bouldin", "calinski_harabasz", "inertia",
+	"assign_segment", "segment_distance", "segment_name", "segment_coordinate",
+	"silhouette", "segment_silhouette", "silhouette_simplified", "davies_bouldin", "calinski_harabasz", "inertia",
 	"psi", "psi_bin",
 }
 

@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/custseg/custseg/udf/cluster"
@@ -15,34 +16,69 @@ func init() {
 	assignSegment.Scalar = assignSegmentImpl
 	segmentDistance.Scalar = segmentDistanceImpl
 	segmentName.Scalar = segmentNameImpl
+	segmentCoordinate.Scalar = segmentCoordinateImpl
+	segmentSilhouette.NewAggregate = func() AggregateState { return &segSilState{} }
 	RegisterModelKind(kmeans.Kind, func(spec string) (any, error) { return kmeans.ParseModel(spec) })
-	register(assignSegment, segmentDistance, segmentName)
+	register(assignSegment, segmentDistance, segmentName, segmentCoordinate, segmentSilhouette)
 	register(
-		metricAggregate("silhouette", cluster.Silhouette,
+		metricAggregate("silhouette", silhouetteCancelable,
 			"Mean silhouette coefficient of a clustering, as scikit-learn's silhouette_score (Euclidean): "+
 				"s(i) = (b − a)/max(a, b) with a the mean distance to the own cluster and b to the nearest other one, "+
 				"0 for a point alone in its cluster. NULL when there are fewer than 2 clusters or every row is its own cluster. "+
-				"Exact: n(n−1)/2 distances, computed once each on every core in O(n) memory (timings in docs/PERFORMANCE.md).",
+				"Exact: n(n−1)/2 distances, computed once each on every core in O(n) memory (timings in docs/PERFORMANCE.md), "+
+				"summed in a fixed order so equal input gives a bit-identical result. "+
+				"The rows' features are used as given (raw units): segment_silhouette measures in a model's space."+hugeCoordinates,
 			"0.7980"),
-		metricAggregate("silhouette_simplified", cluster.SilhouetteSimplified,
+		metricAggregate("silhouette_simplified", ignoreCancel(cluster.SilhouetteSimplified),
 			"MADlib's simplified silhouette: as silhouette but a is the distance to the own cluster's centroid and b to "+
-				"the nearest other centroid, so it costs O(n·k). NULL when there are fewer than 2 clusters.",
+				"the nearest other centroid, so it costs O(n·k). NULL when there are fewer than 2 clusters."+hugeCoordinates,
 			"0.8990"),
-		metricAggregate("davies_bouldin", cluster.DaviesBouldin,
+		metricAggregate("davies_bouldin", ignoreCancel(cluster.DaviesBouldin),
 			"Davies-Bouldin index as scikit-learn's davies_bouldin_score: the mean over clusters of the worst "+
 				"(S_i + S_j)/||c_i − c_j||, S the mean distance to the centroid; lower is better. "+
-				"NULL when there are fewer than 2 clusters or every row is its own cluster.",
+				"NULL when there are fewer than 2 clusters or every row is its own cluster."+hugeCoordinates,
 			"0.2"),
-		metricAggregate("calinski_harabasz", cluster.CalinskiHarabasz,
+		metricAggregate("calinski_harabasz", ignoreCancel(cluster.CalinskiHarabasz),
 			"Calinski-Harabasz variance ratio as scikit-learn's calinski_harabasz_score: between-cluster over "+
 				"within-cluster dispersion times (n − k)/(k − 1); higher is better. "+
-				"NULL when there are fewer than 2 clusters or every row is its own cluster.",
+				"NULL when there are fewer than 2 clusters or every row is its own cluster."+hugeCoordinates,
 			"50"),
-		metricAggregate("inertia", cluster.Inertia,
+		metricAggregate("inertia", ignoreCancel(cluster.Inertia),
 			"Within-cluster sum of squares: Σ ||x − centroid of its cluster||², the centroids being the group's "+
-				"cluster means (k-means' objective). Defined for any number of clusters.",
+				"cluster means (k-means' objective; a model's stored inertia is this sum over its training rows and labels, "+
+				"its centroids being their members' means). Defined for any number of clusters; an error when the sum "+
+				"exceeds the largest DOUBLE (coordinates beyond about 1e154).",
 			"4"),
 	)
+}
+
+// hugeCoordinates is the sentence every distance-based metric's doc ends
+// with: what happens near the end of the DOUBLE range.
+const hugeCoordinates = " Coordinates of any finite size are measured without overflow " +
+	"(beyond about 1e144 they are scaled by a power of two, which leaves these ratios unchanged)."
+
+// silhouetteCancelable is the silhouette aggregate's kernel, stopping
+// between row blocks when cancel (set by the binding through Cancelable)
+// says so.
+func silhouetteCancelable(x []float64, d int, labels []int, cancel func() bool) (float64, error) {
+	return cluster.SilhouetteWith(x, d, labels, cluster.SilhouetteOptions{Cancel: cancel})
+}
+
+// ignoreCancel adapts a metric too quick to need cancelling (O(n·k)).
+func ignoreCancel(metric func(x []float64, d int, labels []int) (float64, error)) func([]float64, int, []int, func() bool) (float64, error) {
+	return func(x []float64, d int, labels []int, _ func() bool) (float64, error) { return metric(x, d, labels) }
+}
+
+// Cancelable is implemented by the aggregate states whose Final can run
+// for long (silhouette and segment_silhouette are O(n²)). A binding that
+// learns when its statement is interrupted (SQLite's
+// sqlite3_is_interrupted, DuckDB's client context) calls SetCancel on the
+// state before Final; Final then stops between blocks of rows once cancel
+// returns true and fails with an error wrapping cluster.ErrCanceled.
+// cancel is called from several goroutines at once and must be safe for
+// that. States that do not implement it finish quickly.
+type Cancelable interface {
+	SetCancel(cancel func() bool)
 }
 
 // segExampleModel is the inline model of the documentation examples.
@@ -51,36 +87,34 @@ const segExampleModel = `{"kind":"kmeans","features":["recency_days","frequency"
 
 var modelFeaturesParams = []Param{{Name: "model", Type: Text}}
 
-var assignSegment = &Function{
-	Name:          "assign_segment",
-	Kind:          Scalar,
-	Params:        modelFeaturesParams,
-	Variadic:      &Param{Name: "x", Type: Double},
-	MinVariadic:   1,
-	Result:        Integer,
-	Deterministic: true,
-	Null:          NullInNullOut,
-	Summary: "Assigns a customer to the nearest centroid (0..k-1, ties to the lowest id) of a k-means model " +
-		"(a registry name, name@version or the model's JSON), after the model's transform and scaling; " +
-		"the features are given in the model's order.",
-	Example:       `assign_segment('` + segExampleModel + `', 12, 4, 800)`,
-	ExampleResult: "0",
+// modelFeaturesFunction declares name(model, x1, ..., xd), the shape of
+// every function that applies a k-means model to a customer's features;
+// scalars return NULL on a NULL argument, aggregates skip such rows.
+func modelFeaturesFunction(name string, kind Kind, result Type, summary, example, exampleResult string) *Function {
+	null := NullInNullOut
+	if kind == Aggregate {
+		null = SkipNullRows
+	}
+	return &Function{Name: name, Kind: kind, Params: modelFeaturesParams,
+		Variadic: &Param{Name: "x", Type: Double}, MinVariadic: 1, Result: result,
+		Deterministic: true, Null: null, Summary: summary, Example: example, ExampleResult: exampleResult}
 }
 
-var segmentDistance = &Function{
-	Name:          "segment_distance",
-	Kind:          Scalar,
-	Params:        modelFeaturesParams,
-	Variadic:      &Param{Name: "x", Type: Double},
-	MinVariadic:   1,
-	Result:        Double,
-	Deterministic: true,
-	Null:          NullInNullOut,
-	Summary: "Euclidean distance, in the model's scaled units, from a customer to the centroid assign_segment " +
-		"chooses: large values flag customers that fit their segment poorly.",
-	Example:       `segment_distance('` + segExampleModel + `', 12, 4, 800)`,
-	ExampleResult: "0.9706",
-}
+var assignSegment = modelFeaturesFunction("assign_segment", Scalar, Integer,
+	"Assigns a customer to the nearest centroid (0..k-1, ties to the lowest id) of a k-means model "+
+		"(a registry name, name@version or the model's JSON), after the model's transform and scaling; "+
+		"the features are given in the model's order. Distances are compared without overflow at any magnitude "+
+		"(squares beyond the DOUBLE range are compared on coordinates scaled by a power of two); a feature whose "+
+		"scaled coordinate itself overflows is an error naming it.",
+	`assign_segment('`+segExampleModel+`', 12, 4, 800)`,
+	"0")
+
+var segmentDistance = modelFeaturesFunction("segment_distance", Scalar, Double,
+	"Euclidean distance, in the model's scaled units, from a customer to the centroid assign_segment "+
+		"chooses: large values flag customers that fit their segment poorly. Computed without overflow; "+
+		"a distance beyond the largest DOUBLE (about 1.8e308) is an error, never Infinity.",
+	`segment_distance('`+segExampleModel+`', 12, 4, 800)`,
+	"0.9706")
 
 var segmentName = &Function{
 	Name: "segment_name",
@@ -98,6 +132,37 @@ var segmentName = &Function{
 	ExampleResult: "Lost",
 }
 
+var segmentCoordinate = &Function{
+	Name: "segment_coordinate",
+	Kind: Scalar,
+	Params: []Param{
+		{Name: "model", Type: Text},
+		{Name: "i", Type: Integer},
+	},
+	Variadic:      &Param{Name: "x", Type: Double},
+	MinVariadic:   1,
+	Result:        Double,
+	Deterministic: true,
+	Null:          NullInNullOut,
+	Summary: "The i-th (1-based, in the model's feature order) coordinate of a customer in a k-means model's space: " +
+		"the feature after the model's transform and scaling, (t(x_i) − center_i)/scale_i, the units centroids, " +
+		"segment_distance and the stored silhouette are measured in; for charting segments as the model sees them. " +
+		"A coordinate that overflows is an error naming the feature.",
+	Example:       `segment_coordinate('` + segExampleModel + `', 1, 12, 4, 800)`,
+	ExampleResult: "2.5649",
+}
+
+var segmentSilhouette = modelFeaturesFunction("segment_silhouette", Aggregate, Double,
+	"Exact mean silhouette of a k-means model's segmentation of the group's customers: each row is put "+
+		"in the model's space (segment_coordinate) and in its segment (assign_segment), then the silhouette "+
+		"aggregate's formula is applied there. Over the training rows it returns the model's stored silhouette "+
+		"when that is exact (models show says exact or sampled). Every row must name the same model; NULL for an "+
+		"empty group or when the rows fall in fewer than 2 segments (or each in its own). O(n²) like silhouette."+
+		hugeCoordinates,
+	`SELECT segment_silhouette('`+segExampleModel+`', r, f, m) FROM (SELECT 6 AS r, 6 AS f, 400 AS m `+
+		`UNION ALL SELECT 7, 7, 450 UNION ALL SELECT 150, 1, 50 UNION ALL SELECT 140, 0, 60)`,
+	"0.8818")
+
 // kmeansModel resolves args[0] to a k-means model.
 func kmeansModel(f *Function, c *Call, args []Value) (*kmeans.Model, error) {
 	ref, err := f.Str(args, 0)
@@ -107,18 +172,23 @@ func kmeansModel(f *Function, c *Call, args []Value) (*kmeans.Model, error) {
 	return modelOf[*kmeans.Model](f, c, ref, kmeans.Kind, "a kmeans model")
 }
 
-// assignArgs resolves the model and reads the feature arguments into
-// c.Scratch, checking their number against the model.
+// assignArgs resolves the model (args[0]) and reads the feature arguments
+// args[1:] into c.Scratch, checking their number against the model.
 func assignArgs(f *Function, c *Call, args []Value) (*kmeans.Model, []float64, error) {
+	return featureArgs(f, c, args, 1)
+}
+
+// featureArgs is assignArgs for features starting at args[first].
+func featureArgs(f *Function, c *Call, args []Value, first int) (*kmeans.Model, []float64, error) {
 	m, err := kmeansModel(f, c, args)
 	if err != nil {
 		return nil, nil, err
 	}
-	if got := len(args) - 1; got != m.D() {
+	if got := len(args) - first; got != m.D() {
 		return nil, nil, f.Errorf("the model wants %d features (%s), got %d", m.D(), strings.Join(m.Features, ", "), got)
 	}
 	x := c.Scratch[:0]
-	for i := 1; i < len(args); i++ {
+	for i := first; i < len(args); i++ {
 		a := args[i]
 		switch a.Type {
 		case Double:
@@ -126,7 +196,7 @@ func assignArgs(f *Function, c *Call, args []Value) (*kmeans.Model, []float64, e
 		case Integer:
 			x = append(x, float64(a.Int))
 		default:
-			return nil, nil, f.Errorf("feature %q (argument %d) must be a number, got %s", m.Features[i-1], i+1, a.describe())
+			return nil, nil, f.Errorf("feature %q (argument %d) must be a number, got %s", m.Features[i-first], i+1, a.describe())
 		}
 	}
 	c.Scratch = x
@@ -160,7 +230,110 @@ func segmentDistanceImpl(c *Call, args []Value) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
+	if math.IsInf(dist, 1) {
+		return Value{}, segmentDistance.Errorf("the distance exceeds the largest DOUBLE (about 1.8e308)")
+	}
 	return DoubleValue(dist), nil
+}
+
+func segmentCoordinateImpl(c *Call, args []Value) (Value, error) {
+	if c == nil {
+		c = &Call{}
+	}
+	f := segmentCoordinate
+	m, x, err := featureArgs(f, c, args, 2)
+	if err != nil {
+		return Value{}, err
+	}
+	i, err := f.Int(args, 1)
+	if err != nil {
+		return Value{}, err
+	}
+	if i < 1 || i > int64(m.D()) {
+		return Value{}, f.Errorf("i = %d is out of range: the model has coordinates 1..%d (%s)", i, m.D(), strings.Join(m.Features, ", "))
+	}
+	var buf [8]float64
+	z := buf[:]
+	if m.D() > len(buf) {
+		z = make([]float64, m.D())
+	}
+	z = z[:m.D()]
+	if err := m.Scale(z, x); err != nil {
+		return Value{}, err
+	}
+	return DoubleValue(z[i-1]), nil
+}
+
+// segSilState collects a group's rows in the model's space with their
+// segments. The model is the one the first row resolved: every row of a
+// group is measured with that one version.
+type segSilState struct {
+	ref    string
+	m      *kmeans.Model
+	z      []float64 // n×d scaled coordinates
+	labels []int
+	cancel func() bool
+}
+
+func (s *segSilState) Step(c *Call, args []Value) error {
+	f := segmentSilhouette
+	if c == nil {
+		c = &Call{}
+	}
+	m, x, err := assignArgs(f, c, args)
+	if err != nil {
+		return err
+	}
+	if s.m == nil {
+		s.ref, s.m = strings.Clone(args[0].Text), m
+	} else if args[0].Text != s.ref {
+		return f.Errorf("every row must name the same model: got %s after %s", shortRef(args[0].Text), shortRef(s.ref))
+	}
+	d := s.m.D()
+	n := len(s.z)
+	s.z = append(s.z, x...) // room for the row's coordinates
+	seg, _, err := s.m.AssignInto(s.z[n:n+d], x)
+	if err != nil {
+		s.z = s.z[:n]
+		return err
+	}
+	s.labels = append(s.labels, seg)
+	return nil
+}
+
+func (s *segSilState) Merge(other AggregateState) error {
+	o, ok := other.(*segSilState)
+	if !ok {
+		return segmentSilhouette.Errorf("cannot merge a %T state", other)
+	}
+	switch {
+	case o.m == nil:
+		return nil
+	case s.m == nil:
+		s.ref, s.m = o.ref, o.m
+	case o.ref != s.ref:
+		return segmentSilhouette.Errorf("every row must name the same model: got %s after %s", shortRef(o.ref), shortRef(s.ref))
+	}
+	s.z = append(s.z, o.z...)
+	s.labels = append(s.labels, o.labels...)
+	return nil
+}
+
+// SetCancel implements Cancelable.
+func (s *segSilState) SetCancel(cancel func() bool) { s.cancel = cancel }
+
+func (s *segSilState) Final(c *Call) (Value, error) {
+	if len(s.labels) == 0 {
+		return NullValue(), nil
+	}
+	v, err := silhouetteCancelable(s.z, s.m.D(), s.labels, s.cancel)
+	if errors.Is(err, cluster.ErrLabelCount) {
+		return NullValue(), nil
+	}
+	if err != nil {
+		return Value{}, err
+	}
+	return DoubleValue(v), nil
 }
 
 func segmentNameImpl(c *Call, args []Value) (Value, error) {
@@ -189,7 +362,7 @@ const metricExample = `SELECT %s(label, x) FROM (SELECT 0 AS label, 0.0 AS x UNI
 
 // metricAggregate declares name(label, x1, ..., xd) → DOUBLE computing
 // metric over the group's rows.
-func metricAggregate(name string, metric func(x []float64, d int, labels []int) (float64, error), summary, result string) *Function {
+func metricAggregate(name string, metric func(x []float64, d int, labels []int, cancel func() bool) (float64, error), summary, result string) *Function {
 	f := &Function{
 		Name:          name,
 		Kind:          Aggregate,
@@ -212,7 +385,8 @@ func metricAggregate(name string, metric func(x []float64, d int, labels []int) 
 // numbered in order of appearance) and the features row-major.
 type metricState struct {
 	f         *Function
-	metric    func(x []float64, d int, labels []int) (float64, error)
+	metric    func(x []float64, d int, labels []int, cancel func() bool) (float64, error)
+	cancel    func() bool
 	d         int
 	labelType Type // Integer or Text once a row is seen
 	labels    []int
@@ -305,11 +479,14 @@ func (s *metricState) Merge(other AggregateState) error {
 	return nil
 }
 
+// SetCancel implements Cancelable.
+func (s *metricState) SetCancel(cancel func() bool) { s.cancel = cancel }
+
 func (s *metricState) Final(c *Call) (Value, error) {
 	if len(s.labels) == 0 {
 		return NullValue(), nil
 	}
-	v, err := s.metric(s.x, s.d, s.labels)
+	v, err := s.metric(s.x, s.d, s.labels, s.cancel)
 	if errors.Is(err, cluster.ErrLabelCount) {
 		return NullValue(), nil
 	}

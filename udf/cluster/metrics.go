@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/custseg/custseg/udf/internal/num"
@@ -28,16 +29,22 @@ func centroids(x []float64, e *encoded) []float64 {
 
 // Inertia returns the sum over points of the squared Euclidean distance to
 // the mean of the point's cluster: Σ_i ||x_i − μ_label(i)||². Any number of
-// clusters (k >= 1) is accepted.
+// clusters (k >= 1) is accepted. When the sum exceeds the float64 range
+// (coordinates beyond about 1e154) it is an error, not +Inf.
 func Inertia(x []float64, d int, labels []int) (float64, error) {
 	e, err := encode(x, d, labels)
 	if err != nil {
 		return 0, err
 	}
+	x = e.x
 	c := centroids(x, e)
 	s := 0.0
 	for i, l := range e.lab {
 		s += num.SqDist(x[i*d:i*d+d], c[l*d:l*d+d])
+	}
+	s /= e.scale * e.scale
+	if math.IsInf(s, 1) {
+		return 0, fmt.Errorf("cluster: the inertia exceeds the float64 range (coordinates reach %g)", num.MaxAbs(x)/e.scale)
 	}
 	return s, nil
 }
@@ -57,6 +64,7 @@ func SilhouetteSimplified(x []float64, d int, labels []int) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
+	x = e.x
 	if e.k < 2 {
 		return 0, checkLabelCount(e.k, e.n)
 	}
@@ -96,6 +104,7 @@ func DaviesBouldin(x []float64, d int, labels []int) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
+	x = e.x
 	if err := checkLabelCount(e.k, e.n); err != nil {
 		return 0, err
 	}
@@ -114,10 +123,11 @@ func DaviesBouldin(x []float64, d int, labels []int) (float64, error) {
 			cd[a*k+b] = math.Sqrt(num.SqDist(c[a*d:a*d+d], c[b*d:b*d+d]))
 		}
 	}
-	// numpy.allclose(v, 0): |v| <= 1e-8 (atol) for every element.
+	// numpy.allclose(v, 0): |v| <= 1e-8 (atol) for every element, in the
+	// input's units (v is in e.x's).
 	allZero := func(v []float64) bool {
 		for _, t := range v {
-			if math.Abs(t) > 1e-8 {
+			if math.Abs(t) > 1e-8*e.scale {
 				return false
 			}
 		}
@@ -155,6 +165,7 @@ func CalinskiHarabasz(x []float64, d int, labels []int) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
+	x = e.x
 	if err := checkLabelCount(e.k, e.n); err != nil {
 		return 0, err
 	}

@@ -25,6 +25,14 @@ type encoded struct {
 	n, d, k int
 	lab     []int // encoded labels, len n
 	size    []int // points per cluster, len k
+	// x is the points the metrics measure: the input itself, or the input
+	// times scale (a power of two, exact) when its coordinates are so large
+	// that squared distances or sums of distances would overflow
+	// (num.SafeMagnitude). Silhouettes, Davies-Bouldin and
+	// Calinski-Harabasz are ratios of distances, unchanged by the factor;
+	// inertia is divided by scale² again.
+	x     []float64
+	scale float64
 }
 
 // encode validates x, d and labels and maps labels to 0..k-1.
@@ -57,7 +65,13 @@ func encode(x []float64, d int, labels []int) (*encoded, error) {
 		}
 	}
 	uniq = uniq[:k]
-	e := &encoded{n: n, d: d, k: k, lab: make([]int, n), size: make([]int, k)}
+	e := &encoded{n: n, d: d, k: k, lab: make([]int, n), size: make([]int, k), x: x, scale: 1}
+	if s := num.PowerScale(num.MaxAbs(x)); s != 1 {
+		e.x, e.scale = make([]float64, len(x)), s
+		for i, v := range x {
+			e.x[i] = v * s
+		}
+	}
 	for i, v := range labels {
 		c := sort.SearchInts(uniq, v)
 		e.lab[i] = c
@@ -88,16 +102,37 @@ func checkLabelCount(k, n int) error {
 // (many clusters) a row mode computes each distance twice but keeps only a
 // few rows' sums. docs/PERFORMANCE.md has the measured timings.
 func Silhouette(x []float64, d int, labels []int) (float64, error) {
-	return SilhouetteProgress(x, d, labels, nil)
+	return SilhouetteWith(x, d, labels, SilhouetteOptions{})
 }
 
-// SilhouetteProgress is Silhouette with a progress callback, called (never
-// concurrently, from the workers) after each block of rows with the work
-// done out of total, in units proportional to pairs: tiles of tile×tile
-// pairs, nb(nb+1)/2 of them reported in nb calls for nb = ⌈n/tile⌉ (row
-// blocks in row mode).
+// SilhouetteProgress is Silhouette with a progress callback (see
+// SilhouetteOptions.Progress).
 func SilhouetteProgress(x []float64, d int, labels []int, progress func(done, total int)) (float64, error) {
-	s, err := silhouetteSamples(x, d, labels, progress)
+	return SilhouetteWith(x, d, labels, SilhouetteOptions{Progress: progress})
+}
+
+// SilhouetteOptions tune SilhouetteWith.
+type SilhouetteOptions struct {
+	// Progress, if set, is called (never concurrently, from the workers)
+	// after each block of rows with the work done out of total, in units
+	// proportional to pairs: tiles of tile×tile pairs, nb(nb+1)/2 of them
+	// reported in nb calls for nb = ⌈n/tile⌉ (row blocks in row mode).
+	Progress func(done, total int)
+	// Cancel, if set, is polled by every worker before each block of rows
+	// (at most tile rows against all n, a small fraction of a second); once
+	// it returns true the workers stop and SilhouetteWith returns an error
+	// wrapping ErrCanceled. It is called concurrently from several
+	// goroutines, so it must be safe for that (an atomic flag, or
+	// func() bool { return ctx.Err() != nil }).
+	Cancel func() bool
+}
+
+// SilhouetteWith is Silhouette with options. Its result is bit-identical
+// from run to run (for the same GOMAXPROCS): each worker handles a fixed
+// set of row blocks in a fixed order and the workers' partial sums are
+// combined in worker order, never in completion order.
+func SilhouetteWith(x []float64, d int, labels []int, opts SilhouetteOptions) (float64, error) {
+	s, err := silhouetteSamples(x, d, labels, opts)
 	if err != nil {
 		return 0, err
 	}
@@ -110,7 +145,7 @@ func SilhouetteProgress(x []float64, d int, labels []int, progress func(done, to
 
 // SilhouetteSamples returns s(i) for every point (see Silhouette), in input order.
 func SilhouetteSamples(x []float64, d int, labels []int) ([]float64, error) {
-	return silhouetteSamples(x, d, labels, nil)
+	return silhouetteSamples(x, d, labels, SilhouetteOptions{})
 }
 
 // tile is the side of the square blocks of the pair matrix a worker handles
@@ -118,7 +153,7 @@ func SilhouetteSamples(x []float64, d int, labels []int) ([]float64, error) {
 // accumulators) stays in L1/L2 while a row block sweeps it.
 const tile = 256
 
-func silhouetteSamples(x []float64, d int, labels []int, progress func(done, total int)) ([]float64, error) {
+func silhouetteSamples(x []float64, d int, labels []int, opts SilhouetteOptions) ([]float64, error) {
 	e, err := encode(x, d, labels)
 	if err != nil {
 		return nil, err
@@ -127,6 +162,7 @@ func silhouetteSamples(x []float64, d int, labels []int, progress func(done, tot
 		return nil, err
 	}
 	n, k := e.n, e.k
+	x = e.x
 
 	// Sort points by label (counting sort) and store them column-major, so
 	// every cluster is a contiguous run and the inner loop walks d
@@ -182,13 +218,25 @@ func silhouetteSamples(x []float64, d int, labels []int, progress func(done, tot
 	var mu sync.Mutex
 	done := 0
 	report := func(units, total int) {
-		if progress != nil {
+		if opts.Progress != nil {
 			mu.Lock()
 			done += units
-			progress(done, total)
+			opts.Progress(done, total)
 			mu.Unlock()
 		}
 	}
+	var canceled atomic.Bool
+	stop := func() bool {
+		if canceled.Load() {
+			return true
+		}
+		if opts.Cancel != nil && opts.Cancel() {
+			canceled.Store(true)
+			return true
+		}
+		return false
+	}
+	errCanceled := fmt.Errorf("cluster: silhouette of %d points: %w", n, ErrCanceled)
 	var wg sync.WaitGroup
 
 	if float64(workers)*float64(k)*float64(n)*8 > symmetricBudget {
@@ -206,7 +254,7 @@ func silhouetteSamples(x []float64, d int, labels []int, progress func(done, tot
 				sums := make([]float64, rows*k)
 				for {
 					ri := int(next.Add(1) - 1)
-					if ri >= nr {
+					if ri >= nr || stop() {
 						return
 					}
 					i0, i1 := ri*rows, min(ri*rows+rows, n)
@@ -219,31 +267,42 @@ func silhouetteSamples(x []float64, d int, labels []int, progress func(done, tot
 			}()
 		}
 		wg.Wait()
+		if canceled.Load() {
+			return nil, errCanceled
+		}
 		return out, nil
 	}
 
 	// Symmetric mode: each pair once, in tiles (bi, bj ≥ bi); sums[w][c*n+p]
 	// is worker w's share of the summed distance from sorted point p to
-	// cluster c.
+	// cluster c. Which worker adds which tile is fixed (blockOwner), so
+	// every sum is added in the same order on every run: floating-point
+	// addition is not associative, and handing blocks to whichever worker
+	// is free made the last bits vary.
 	sums := make([][]float64, workers)
 	totalTiles := nb * (nb + 1) / 2
 	for w := 0; w < workers; w++ {
 		sums[w] = make([]float64, k*n)
 		wg.Add(1)
-		go func(acc []float64) {
+		go func(w int, acc []float64) {
 			defer wg.Done()
 			ker := newKernel(cols, n, d, slab, start, acc)
-			for {
-				bi := int(next.Add(1) - 1)
-				if bi >= nb {
+			for bi := 0; bi < nb; bi++ {
+				if blockOwner(bi, workers) != w {
+					continue
+				}
+				if stop() {
 					return
 				}
 				ker.rowBlock(bi)
 				report(nb-bi, totalTiles) // row block bi covers tiles (bi, bi..nb-1)
 			}
-		}(sums[w])
+		}(w, sums[w])
 	}
 	wg.Wait()
+	if canceled.Load() {
+		return nil, errCanceled
+	}
 	acc := sums[0]
 	for w := 1; w < workers; w++ {
 		for i, v := range sums[w] {
@@ -254,6 +313,18 @@ func silhouetteSamples(x []float64, d int, labels []int, progress func(done, tot
 		sil(p, acc[p:], n)
 	}
 	return out, nil
+}
+
+// blockOwner is the worker that handles row block bi: blocks are dealt to
+// the workers in rounds, alternately forwards and backwards, because row
+// block bi holds nb − bi tiles (earlier blocks are heavier) and a snake
+// order gives every worker about the same number of tiles.
+func blockOwner(bi, workers int) int {
+	round, pos := bi/workers, bi%workers
+	if round%2 == 1 {
+		return workers - 1 - pos
+	}
+	return pos
 }
 
 // symmetricBudget bounds the per-worker k×n sums of the symmetric mode

@@ -33,7 +33,7 @@ type Options struct {
 type Result struct {
 	Centroids []float64 // k×d, row-major
 	Labels    []int     // cluster of each point, 0..k-1
-	Inertia   float64   // Σ_i ||x_i − c_label(i)||²
+	Inertia   float64   // Σ_i ||x_i − c_label(i)||²; +Inf when it exceeds the float64 range
 	Iter      int       // Lloyd iterations of the winning restart
 	K, D      int
 }
@@ -44,11 +44,28 @@ type Result struct {
 // the one lowering the potential most wins), then iterates Lloyd steps until
 // the labels stop changing or Σ_c ||c_new − c_old||² <= tol·mean_j var(x_j).
 // An empty cluster takes the point farthest from its own centre. After the
-// last step every point is assigned to its nearest centre (ties → lowest
-// index), so Labels are consistent with Centroids. Restarts run on all
+// last step the centres are moved to their members' means and the points
+// reassigned until no label changes (see finish), so Labels are each
+// point's nearest centre (ties → lowest index) and Centroids are the means
+// of their members: the stored inertia is the one the inertia aggregate
+// measures from the labels. Restarts run on all
 // GOMAXPROCS cores; each has its own random stream derived from (Seed,
 // restart), so the result does not depend on the number of cores.
+//
+// Any finite input is accepted: when coordinates are so large that squared
+// distances would overflow (beyond num.SafeMagnitude), Fit works on x times
+// a power of two (exact) and scales the centroids back, so labels and
+// centroids are those of the unscaled problem; only Inertia may then be
+// +Inf, when the true value exceeds the float64 range.
 func Fit(x []float64, n, d, k int, opts Options) (*Result, error) {
+	s := num.PowerScale(num.MaxAbs(x))
+	if s != 1 {
+		xs := make([]float64, len(x))
+		for i, v := range x {
+			xs[i] = v * s
+		}
+		x = xs
+	}
 	if err := validate(x, n, d, k); err != nil {
 		return nil, err
 	}
@@ -91,6 +108,12 @@ func Fit(x []float64, n, d, k int, opts Options) (*Result, error) {
 		if r.Inertia < best.Inertia {
 			best = r
 		}
+	}
+	if s != 1 {
+		for i := range best.Centroids {
+			best.Centroids[i] /= s
+		}
+		best.Inertia /= s * s
 	}
 	return best, nil
 }
@@ -190,7 +213,7 @@ func newWorkspace(n, d, k int) *workspace {
 func (w *workspace) run(x []float64, rng *rand.Rand, maxIter int, tol float64) *Result {
 	w.seed(x, rng)
 	iter := w.lloyd(x, maxIter, tol)
-	inertia := w.assignExact(x)
+	inertia := w.finish(x, maxIter)
 	return &Result{
 		Centroids: append([]float64(nil), w.centers...),
 		Labels:    append([]int(nil), w.labels...),
@@ -224,7 +247,10 @@ func (w *workspace) seed(x []float64, rng *rand.Rand) {
 			}
 			id := searchLeft(w.cum, rv)
 			cp := candidatePotential(x, d, x[id*d:id*d+d], w.closest, w.cand)
-			if cp < bestPot {
+			// The first candidate is taken even when its potential is not
+			// below +Inf or is NaN, so a centre is always chosen (Fit keeps
+			// magnitudes where this cannot happen; this keeps seed total).
+			if cp < bestPot || bestID < 0 {
 				bestPot, bestID = cp, id
 				w.cand, w.bestCand = w.bestCand, w.cand
 			}
@@ -491,6 +517,50 @@ func (w *workspace) relocateEmpty(x []float64) bool {
 		w.lower[i] = 0 // unknown: forces a full check next time
 	}
 	return true
+}
+
+// finish makes the centres the means of their members and the labels the
+// nearest centres at once: starting from the last Lloyd step (whose
+// tolerance may stop it while the centres still move a little), it assigns
+// every point exactly, moves each non-empty cluster's centre to its
+// members' mean and repeats until no label changes (at most maxIter times;
+// each round lowers the inertia, so it ends). It returns the inertia of the
+// final centres, so the stored inertia equals Σ ||x − member mean||², what
+// the inertia aggregate computes from the labels.
+func (w *workspace) finish(x []float64, maxIter int) float64 {
+	d := w.d
+	prev := make([]int, w.n)
+	inertia := w.assignExact(x)
+	for round := 0; round < maxIter; round++ {
+		for i := range w.sums {
+			w.sums[i] = 0
+		}
+		for c := range w.counts {
+			w.counts[c] = 0
+		}
+		for i, l := range w.labels {
+			s := w.sums[l*d : l*d+d]
+			for j, v := range x[i*d : i*d+d] {
+				s[j] += v
+			}
+			w.counts[l]++
+		}
+		for c, cnt := range w.counts {
+			if cnt == 0 {
+				continue // an empty cluster keeps its centre
+			}
+			inv := 1 / float64(cnt)
+			for j := 0; j < d; j++ {
+				w.centers[c*d+j] = w.sums[c*d+j] * inv
+			}
+		}
+		copy(prev, w.labels)
+		inertia = w.assignExact(x)
+		if slices.Equal(prev, w.labels) {
+			break
+		}
+	}
+	return inertia
 }
 
 // assignExact assigns every point to its nearest centre (ties → lowest

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/custseg/custseg/udf/drift"
 	"github.com/custseg/custseg/udf/internal/num"
@@ -64,11 +65,17 @@ type Model struct {
 	SegmentSizes       []int    `json:"segment_sizes,omitempty"`
 	// Metrics: inertia, silhouette, davies_bouldin, calinski_harabasz (a
 	// metric undefined for the model, e.g. silhouette with k = 1, is absent).
-	Metrics              map[string]float64 `json:"metrics"`
-	SilhouetteSampleSize int                `json:"silhouette_sample_size,omitempty"`
-	TrainingRows         int                `json:"training_rows"`
-	Fingerprint          string             `json:"fingerprint"`
-	KSelection           []KRow             `json:"k_selection,omitempty"`
+	Metrics map[string]float64 `json:"metrics"`
+	// SilhouetteMethod says how Metrics["silhouette"] was computed:
+	// SilhouetteExact (over every training row, what segment_silhouette
+	// returns over them) or SilhouetteSampled (on SilhouetteSampleSize rows,
+	// with standard error Metrics["silhouette_se"]). Empty in specs written
+	// before it existed.
+	SilhouetteMethod     string `json:"silhouette_method,omitempty"`
+	SilhouetteSampleSize int    `json:"silhouette_sample_size,omitempty"`
+	TrainingRows         int    `json:"training_rows"`
+	Fingerprint          string `json:"fingerprint"`
+	KSelection           []KRow `json:"k_selection,omitempty"`
 	// DriftBins are the training population of each feature (raw units,
 	// quantile bins with their proportions), one per feature in order, so a
 	// drift check needs no old rows (see udf/drift and custseg drift).
@@ -79,6 +86,30 @@ type Model struct {
 	KSelectionMethod string `json:"k_selection_method,omitempty"`
 
 	flat []float64 // k×d scaled centroids, row-major
+}
+
+// The values of Model.SilhouetteMethod.
+const (
+	SilhouetteExact   = "exact"
+	SilhouetteSampled = "sampled"
+)
+
+// SilhouetteText renders the stored silhouette with how it was computed,
+// the one wording train, models show and the report print:
+// "0.4222 (exact)", "0.4222 (sampled, n = 60000, ± 0.0012)", or "n/a".
+func (m *Model) SilhouetteText() string {
+	v, ok := m.Metrics["silhouette"]
+	if !ok || math.IsNaN(v) {
+		return "n/a"
+	}
+	s := strconv.FormatFloat(v, 'f', 4, 64)
+	switch {
+	case m.SilhouetteMethod == SilhouetteSampled:
+		return fmt.Sprintf("%s (sampled, n = %d, ± %.4f)", s, m.SilhouetteSampleSize, m.Metrics["silhouette_se"])
+	case m.SilhouetteMethod == SilhouetteExact:
+		return s + " (exact)"
+	}
+	return s
 }
 
 // maxStackFeatures is the number of features Assign handles without
@@ -205,6 +236,9 @@ func (m *Model) scaleInto(z, x []float64) error {
 			v = math.Log1p(v)
 		}
 		z[j] = (v - m.Scaler.Center[j]) / m.Scaler.Scale[j]
+		if !num.Finite(z[j]) {
+			return fmt.Errorf("feature %q = %v is out of range for the model: its scaled coordinate overflows", m.Features[j], x[j])
+		}
 	}
 	return nil
 }
@@ -212,13 +246,12 @@ func (m *Model) scaleInto(z, x []float64) error {
 // Assign returns the segment of raw feature vector x (len D(), in the order
 // of Features): the transform and scaling are applied, then the nearest
 // centroid wins (ties → lowest id, as argmin). distance is the Euclidean
-// distance to that centroid in scaled units. It does not allocate for up to
-// maxStackFeatures features and is safe for concurrent use.
+// distance to that centroid in scaled units; it is +Inf only when the true
+// distance exceeds the float64 range (the segment is right even then: see
+// nearest). It does not allocate for up to maxStackFeatures features and is
+// safe for concurrent use.
 func (m *Model) Assign(x []float64) (segment int, distance float64, err error) {
 	d := len(m.Features)
-	if len(x) != d {
-		return 0, 0, fmt.Errorf("%d values for a model of %d features", len(x), d)
-	}
 	var buf [maxStackFeatures]float64
 	var z []float64
 	if d <= maxStackFeatures {
@@ -226,23 +259,50 @@ func (m *Model) Assign(x []float64) (segment int, distance float64, err error) {
 	} else {
 		z = make([]float64, d)
 	}
+	return m.AssignInto(z, x)
+}
+
+// AssignInto is Assign that also leaves x's scaled coordinates in z (len
+// D()), for callers that measure in the model's space (segment_silhouette).
+func (m *Model) AssignInto(z, x []float64) (segment int, distance float64, err error) {
+	d := len(m.Features)
+	if len(x) != d {
+		return 0, 0, fmt.Errorf("%d values for a model of %d features", len(x), d)
+	}
 	if err := m.scaleInto(z, x); err != nil {
 		return 0, 0, err
 	}
-	seg, sq := nearest(z, m.flat, d)
-	return seg, math.Sqrt(sq), nil
+	seg, dist := nearest(z[:d], m.flat, d)
+	return seg, dist, nil
 }
 
-// nearest returns the row of centers (k×d) closest to z and the squared
-// distance; ties go to the lowest index.
+// nearest returns the row of centers (k×d) closest to z and its Euclidean
+// distance; ties go to the lowest index. Squared distances of coordinates
+// beyond about 1e154 overflow to +Inf and would all compare equal, so when
+// one does, every centre is compared again on coordinates times a power of
+// two (exact: the order is the true one) and the distance scaled back,
+// +Inf only if it truly exceeds the float64 range.
 func nearest(z, centers []float64, d int) (int, float64) {
 	best, bv := 0, math.Inf(1)
+	overflow := false
 	for c := 0; c*d < len(centers); c++ {
-		if v := num.SqDist(z, centers[c*d:c*d+d]); v < bv {
+		v := num.SqDist(z, centers[c*d:c*d+d])
+		if v < bv {
+			best, bv = c, v
+		}
+		overflow = overflow || math.IsInf(v, 1)
+	}
+	if !overflow {
+		return best, math.Sqrt(bv)
+	}
+	s := num.PowerScale(math.Max(num.MaxAbs(z), num.MaxAbs(centers)))
+	best, bv = 0, math.Inf(1)
+	for c := 0; c*d < len(centers); c++ {
+		if v := num.ScaledSqDist(z, centers[c*d:c*d+d], s); v < bv {
 			best, bv = c, v
 		}
 	}
-	return best, bv
+	return best, math.Sqrt(bv) / s
 }
 
 func genericNames(k int) []string {

@@ -24,9 +24,13 @@ const (
 	DefaultTol       = 1e-4 // relative to the mean feature variance (scikit-learn's tol)
 	DefaultSeed      = 0
 
-	// DefaultSampleSize bounds the rows Train computes the exact silhouette
-	// on (O(s²) pairs; see TrainOptions.SampleSize).
-	DefaultSampleSize = 20000
+	// DefaultSampleSize is the time budget of the stored silhouette, in
+	// rows: Train computes it exactly over every row when there are at most
+	// this many (n(n−1)/2 pairs: 1.8·10⁹ here, well under a second at the
+	// kernel's measured pairs/s in docs/PERFORMANCE.md, a few seconds on
+	// the portable kernel) and on a sample of this many rows otherwise (see
+	// TrainOptions.SampleSize and Model.SilhouetteMethod).
+	DefaultSampleSize = 60000
 
 	// DefaultKMin and DefaultKMax bound automatic k (--k auto, see AutoK):
 	// the segment counts a marketing plan uses. Two segments split the

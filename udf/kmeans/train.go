@@ -123,8 +123,10 @@ func medianIQR(v []float64) (float64, float64) {
 
 // Train builds a Model from n raw rows (row-major, n×len(features)):
 // transform → scale → Fit → metrics (inertia, Davies-Bouldin and
-// Calinski-Harabasz on all rows; the exact silhouette on at most SampleSize
-// rows) → segment names.
+// Calinski-Harabasz on all rows; the exact silhouette over all rows when
+// there are at most SampleSize, else on a sample of SampleSize rows, as
+// Model.SilhouetteMethod records) → segment names. Data whose inertia
+// exceeds the float64 range is refused with an error naming its magnitude.
 func Train(rows []float64, n int, features []string, opts TrainOptions) (*Model, error) {
 	if opts.K < MinK {
 		return nil, fmt.Errorf("kmeans: k = %d: need at least %d segments (one segment is no segmentation)", opts.K, MinK)
@@ -168,6 +170,12 @@ func (p *prepared) train(k int, opts TrainOptions) (*Model, error) {
 	for _, l := range r.Labels {
 		m.SegmentSizes[l]++
 	}
+	if math.IsInf(r.Inertia, 1) {
+		// A model's metrics are stored as JSON numbers, which have no
+		// infinity: refuse rather than store a wrong or unreadable value.
+		return nil, fmt.Errorf("kmeans: the inertia exceeds the float64 range (scaled features reach %g): "+
+			"use the %s or %s scaling, or the %s transform", num.MaxAbs(p.z), ScaleStandard, ScaleRobust, TransformLog1p)
+	}
 	m.Metrics = map[string]float64{"inertia": r.Inertia}
 	if v, err := cluster.DaviesBouldin(p.z, d, r.Labels); err == nil {
 		m.Metrics["davies_bouldin"] = v
@@ -188,10 +196,12 @@ func (p *prepared) train(k int, opts TrainOptions) (*Model, error) {
 			m.Metrics["silhouette"] = mean
 			m.Metrics["silhouette_se"] = sd / math.Sqrt(float64(len(si))) * math.Sqrt(1-float64(len(si))/float64(p.n))
 			m.SilhouetteSampleSize = len(sl)
+			m.SilhouetteMethod = SilhouetteSampled
 		}
 	} else if v, err := cluster.Silhouette(p.z, d, r.Labels); err == nil {
 		m.Metrics["silhouette"] = v
 		m.SilhouetteSampleSize = len(r.Labels)
+		m.SilhouetteMethod = SilhouetteExact
 	}
 	if err := m.init(); err != nil {
 		return nil, err

@@ -168,7 +168,7 @@ func TestModelsCommands(t *testing.T) {
 		}
 	}
 	out = mustRun(t, "models", "show", "--db", db, "segments@2")
-	for _, want := range []string{"centroids (original units)", "recency_days", "silhouette", "name from"} {
+	for _, want := range []string{"centroids (original units)", "recency_days", "silhouette", "(exact)", "name from"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("models show lacks %q:\n%s", want, out)
 		}

@@ -266,7 +266,7 @@ func showModel(out io.Writer, v registry.Version) error {
 			strings.Join(m.Features, ", "), m.Transform, m.Scaler.Method, m.K, m.Seed, m.NInit)
 		fmt.Fprintf(out, "trained on %d rows  fingerprint %s\n", m.TrainingRows, m.Fingerprint)
 		fmt.Fprintf(out, "inertia %s  silhouette %s  davies_bouldin %s  calinski_harabasz %s\n",
-			metric(m.Metrics, "inertia"), metric(m.Metrics, "silhouette"), metric(m.Metrics, "davies_bouldin"), metric(m.Metrics, "calinski_harabasz"))
+			metric(m.Metrics, "inertia"), m.SilhouetteText(), metric(m.Metrics, "davies_bouldin"), metric(m.Metrics, "calinski_harabasz"))
 		if m.KSelectionReason != "" {
 			fmt.Fprintln(out, "k chosen:", m.KSelectionReason)
 		}

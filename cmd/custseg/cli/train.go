@@ -111,7 +111,7 @@ func trainAndScore(ctx context.Context, streams IO, db *engine.DB, to pipeline.T
 		state = "unchanged (" + res.Version.Ref() + " is current)"
 	}
 	fmt.Fprintf(out, "train: %s: k=%d on %d rows, inertia %.4g, silhouette %s, in %s (reading rows %s)\n",
-		state, m.K, res.Rows, m.Metrics["inertia"], metric(m.Metrics, "silhouette"),
+		state, m.K, res.Rows, m.Metrics["inertia"], m.SilhouetteText(),
 		res.Duration.Round(time.Millisecond), res.ReadTime.Round(time.Millisecond))
 	printCentroids(out, m)
 	switch {
