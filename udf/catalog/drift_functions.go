@@ -3,6 +3,7 @@ package catalog
 import (
 	"math"
 	"strings"
+	"sync/atomic"
 
 	"github.com/custseg/custseg/udf/drift"
 )
@@ -38,11 +39,11 @@ var psiAgg = &Function{
 	ExampleResult: "0.6035",
 }
 
-// psiState counts the group's values per bin. The bins are parsed once per
-// distinct JSON text (see binsFor) and every row must pass the same text.
+// psiState counts the group's values per bin. It points to the shared,
+// immutable parsed bins (see binsFor), never to a copy of the JSON: a GROUP
+// BY makes one state per group, and each row must pass the same text.
 type psiState struct {
-	text   string // the group's expected_bins, copied
-	bins   *drift.Bins
+	bins   *parsedBins
 	counts []int64
 }
 
@@ -61,13 +62,15 @@ func (s *psiState) Step(c *Call, args []Value) error {
 		if err != nil {
 			return err
 		}
-		s.text, s.bins, s.counts = strings.Clone(text), b, make([]int64, b.Len())
-	} else if text != s.text {
-		return f.Errorf("expected_bins must be the same for every row of a group (got two different JSON texts)")
+		s.bins, s.counts = b, make([]int64, b.Len())
+	} else if text != s.bins.text {
+		return errMixedBins
 	}
 	s.counts[s.bins.Bin(v)]++
 	return nil
 }
+
+var errMixedBins = psiAgg.Errorf("expected_bins must be the same for every row of a group (got two different JSON texts)")
 
 func (s *psiState) Merge(other AggregateState) error {
 	o, ok := other.(*psiState)
@@ -78,11 +81,13 @@ func (s *psiState) Merge(other AggregateState) error {
 		return nil
 	}
 	if s.bins == nil {
-		s.text, s.bins, s.counts = o.text, o.bins, append([]int64(nil), o.counts...)
+		s.bins, s.counts = o.bins, append([]int64(nil), o.counts...)
 		return nil
 	}
-	if o.text != s.text {
-		return psiAgg.Errorf("expected_bins must be the same for every row of a group (got two different JSON texts)")
+	// The same text parsed twice (the cache emptied in between) is still
+	// the same bins.
+	if o.bins != s.bins && o.bins.text != s.bins.text {
+		return errMixedBins
 	}
 	for i, n := range o.counts {
 		s.counts[i] += n
@@ -134,22 +139,47 @@ func psiBinImpl(c *Call, args []Value) (Value, error) {
 	return IntValue(int64(b.Bin(v) + 1)), nil
 }
 
-// parsedBins holds parsed bins by their JSON text: a query passes the same
-// text on every row, and parsing it per row would cost more than binning.
-var parsedBins = newCache[string, *drift.Bins](binsCacheMax, nil)
+// parsedBins is one expected_bins text with its parsed form, shared by
+// every psi state and psi_bin call that passes that text; immutable.
+type parsedBins struct {
+	text string
+	drift.Bins
+}
 
-// binsCacheMax bounds parsedBins (entries).
-const binsCacheMax = 256
+// size is what b costs in binsCache: its text and its numbers.
+func (b *parsedBins) size() int {
+	return len(b.text) + len(b.Feature) + 8*(len(b.Edges)+len(b.Expected)) + 64
+}
 
-func binsFor(f *Function, text string) (*drift.Bins, error) {
-	if b, ok := parsedBins.get(text); ok {
+// binsCache holds parsed bins by their JSON text: a query passes the same
+// text on every row, and parsing it per row (or per group) would cost more
+// than binning. It is bounded by bytes, not entries, since one text may be
+// up to drift.MaxBinsJSON long.
+var binsCache = newCache[string, *parsedBins](binsCacheBytes, func(_ string, b *parsedBins) int { return b.size() })
+
+// binsCacheBytes bounds binsCache: several texts of drift.MaxBinsJSON.
+const binsCacheBytes = 32 << 20
+
+// lastBins is the bins most recently resolved: a statement passes one text
+// to every group, and checking it here costs one comparison instead of
+// hashing the text for the cache once per group.
+var lastBins atomic.Pointer[parsedBins]
+
+// binsFor returns the shared parsed bins of text, parsing it on first use.
+func binsFor(f *Function, text string) (*parsedBins, error) {
+	if b := lastBins.Load(); b != nil && b.text == text {
+		return b, nil
+	}
+	if b, ok := binsCache.get(text); ok {
+		lastBins.Store(b)
 		return b, nil
 	}
 	parsed, err := drift.ParseBins(text)
 	if err != nil {
 		return nil, f.Errorf("expected_bins: %v", err)
 	}
-	b := &parsed
-	parsedBins.put(strings.Clone(text), b)
+	b := &parsedBins{text: strings.Clone(text), Bins: parsed}
+	binsCache.put(b.text, b)
+	lastBins.Store(b)
 	return b, nil
 }
