@@ -2,8 +2,6 @@ package catalog
 
 import (
 	"math"
-	"strings"
-	"sync/atomic"
 
 	"github.com/custseg/custseg/udf/drift"
 )
@@ -43,7 +41,7 @@ var psiAgg = &Function{
 // immutable parsed bins (see binsFor), never to a copy of the JSON: a GROUP
 // BY makes one state per group, and each row must pass the same text.
 type psiState struct {
-	bins   *parsedBins
+	bins   *parsedText[drift.Bins]
 	counts []int64
 }
 
@@ -62,11 +60,11 @@ func (s *psiState) Step(c *Call, args []Value) error {
 		if err != nil {
 			return err
 		}
-		s.bins, s.counts = b, make([]int64, b.Len())
+		s.bins, s.counts = b, make([]int64, b.v.Len())
 	} else if text != s.bins.text {
 		return errMixedBins
 	}
-	s.counts[s.bins.Bin(v)]++
+	s.counts[s.bins.v.Bin(v)]++
 	return nil
 }
 
@@ -99,7 +97,7 @@ func (s *psiState) Final(c *Call) (Value, error) {
 	if s.bins == nil {
 		return NullValue(), nil
 	}
-	p := s.bins.PSICounts(s.counts)
+	p := s.bins.v.PSICounts(s.counts)
 	if math.IsNaN(p) {
 		return NullValue(), nil
 	}
@@ -136,50 +134,23 @@ func psiBinImpl(c *Call, args []Value) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
-	return IntValue(int64(b.Bin(v) + 1)), nil
+	return IntValue(int64(b.v.Bin(v) + 1)), nil
 }
 
-// parsedBins is one expected_bins text with its parsed form, shared by
-// every psi state and psi_bin call that passes that text; immutable.
-type parsedBins struct {
-	text string
-	drift.Bins
-}
+// parsedBins holds the parsed expected_bins texts.
+var parsedBins = newParsedCache(parsedBinsBytes, func(text string) (drift.Bins, int, error) {
+	b, err := drift.ParseBins(text)
+	return b, len(b.Feature) + 8*(len(b.Edges)+len(b.Expected)), err
+})
 
-// size is what b costs in binsCache: its text and its numbers.
-func (b *parsedBins) size() int {
-	return len(b.text) + len(b.Feature) + 8*(len(b.Edges)+len(b.Expected)) + 64
-}
+// parsedBinsBytes bounds parsedBins: several texts of drift.MaxBinsJSON.
+const parsedBinsBytes = 32 << 20
 
-// binsCache holds parsed bins by their JSON text: a query passes the same
-// text on every row, and parsing it per row (or per group) would cost more
-// than binning. It is bounded by bytes, not entries, since one text may be
-// up to drift.MaxBinsJSON long.
-var binsCache = newCache[string, *parsedBins](binsCacheBytes, func(_ string, b *parsedBins) int { return b.size() })
-
-// binsCacheBytes bounds binsCache: several texts of drift.MaxBinsJSON.
-const binsCacheBytes = 32 << 20
-
-// lastBins is the bins most recently resolved: a statement passes one text
-// to every group, and checking it here costs one comparison instead of
-// hashing the text for the cache once per group.
-var lastBins atomic.Pointer[parsedBins]
-
-// binsFor returns the shared parsed bins of text, parsing it on first use.
-func binsFor(f *Function, text string) (*parsedBins, error) {
-	if b := lastBins.Load(); b != nil && b.text == text {
-		return b, nil
-	}
-	if b, ok := binsCache.get(text); ok {
-		lastBins.Store(b)
-		return b, nil
-	}
-	parsed, err := drift.ParseBins(text)
+// binsFor returns the shared parsed bins of text.
+func binsFor(f *Function, text string) (*parsedText[drift.Bins], error) {
+	b, err := parsedBins.get(text)
 	if err != nil {
 		return nil, f.Errorf("expected_bins: %v", err)
 	}
-	b := &parsedBins{text: strings.Clone(text), Bins: parsed}
-	binsCache.put(b.text, b)
-	lastBins.Store(b)
 	return b, nil
 }
