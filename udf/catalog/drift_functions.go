@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"math"
-	"strings"
 
 	"github.com/custseg/custseg/udf/drift"
 )
@@ -38,11 +37,11 @@ var psiAgg = &Function{
 	ExampleResult: "0.6035",
 }
 
-// psiState counts the group's values per bin. The bins are parsed once per
-// distinct JSON text (see binsFor) and every row must pass the same text.
+// psiState counts the group's values per bin. It points to the shared,
+// immutable parsed bins (see binsFor), never to a copy of the JSON: a GROUP
+// BY makes one state per group, and each row must pass the same text.
 type psiState struct {
-	text   string // the group's expected_bins, copied
-	bins   *drift.Bins
+	bins   *parsedText[drift.Bins]
 	counts []int64
 }
 
@@ -61,13 +60,15 @@ func (s *psiState) Step(c *Call, args []Value) error {
 		if err != nil {
 			return err
 		}
-		s.text, s.bins, s.counts = strings.Clone(text), b, make([]int64, b.Len())
-	} else if text != s.text {
-		return f.Errorf("expected_bins must be the same for every row of a group (got two different JSON texts)")
+		s.bins, s.counts = b, make([]int64, b.v.Len())
+	} else if text != s.bins.text {
+		return errMixedBins
 	}
-	s.counts[s.bins.Bin(v)]++
+	s.counts[s.bins.v.Bin(v)]++
 	return nil
 }
+
+var errMixedBins = psiAgg.Errorf("expected_bins must be the same for every row of a group (got two different JSON texts)")
 
 func (s *psiState) Merge(other AggregateState) error {
 	o, ok := other.(*psiState)
@@ -78,11 +79,13 @@ func (s *psiState) Merge(other AggregateState) error {
 		return nil
 	}
 	if s.bins == nil {
-		s.text, s.bins, s.counts = o.text, o.bins, append([]int64(nil), o.counts...)
+		s.bins, s.counts = o.bins, append([]int64(nil), o.counts...)
 		return nil
 	}
-	if o.text != s.text {
-		return psiAgg.Errorf("expected_bins must be the same for every row of a group (got two different JSON texts)")
+	// The same text parsed twice (the cache emptied in between) is still
+	// the same bins.
+	if o.bins != s.bins && o.bins.text != s.bins.text {
+		return errMixedBins
 	}
 	for i, n := range o.counts {
 		s.counts[i] += n
@@ -94,7 +97,7 @@ func (s *psiState) Final(c *Call) (Value, error) {
 	if s.bins == nil {
 		return NullValue(), nil
 	}
-	p := s.bins.PSICounts(s.counts)
+	p := s.bins.v.PSICounts(s.counts)
 	if math.IsNaN(p) {
 		return NullValue(), nil
 	}
@@ -131,25 +134,23 @@ func psiBinImpl(c *Call, args []Value) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
-	return IntValue(int64(b.Bin(v) + 1)), nil
+	return IntValue(int64(b.v.Bin(v) + 1)), nil
 }
 
-// parsedBins holds parsed bins by their JSON text: a query passes the same
-// text on every row, and parsing it per row would cost more than binning.
-var parsedBins = newCache[string, *drift.Bins](binsCacheMax, nil)
+// parsedBins holds the parsed expected_bins texts.
+var parsedBins = newParsedCache(parsedBinsBytes, func(text string) (drift.Bins, int, error) {
+	b, err := drift.ParseBins(text)
+	return b, len(b.Feature) + 8*(len(b.Edges)+len(b.Expected)), err
+})
 
-// binsCacheMax bounds parsedBins (entries).
-const binsCacheMax = 256
+// parsedBinsBytes bounds parsedBins: several texts of drift.MaxBinsJSON.
+const parsedBinsBytes = 32 << 20
 
-func binsFor(f *Function, text string) (*drift.Bins, error) {
-	if b, ok := parsedBins.get(text); ok {
-		return b, nil
-	}
-	parsed, err := drift.ParseBins(text)
+// binsFor returns the shared parsed bins of text.
+func binsFor(f *Function, text string) (*parsedText[drift.Bins], error) {
+	b, err := parsedBins.get(text)
 	if err != nil {
 		return nil, f.Errorf("expected_bins: %v", err)
 	}
-	b := &parsed
-	parsedBins.put(strings.Clone(text), b)
 	return b, nil
 }

@@ -2,9 +2,14 @@ package catalog
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
+	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/custseg/custseg/udf/drift"
 )
@@ -199,4 +204,168 @@ func BenchmarkPsiStep(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// binsJSON returns valid bins of n bins (n−1 edges 1, 2, ..., equal shares),
+// each number followed by pad spaces: pretty-printing grows the text, not
+// the parsed value.
+func binsJSON(n, pad int) string {
+	var b strings.Builder
+	sep := "," + strings.Repeat(" ", pad)
+	b.WriteString(`{"feature":"x","edges":[`)
+	for i := 1; i < n; i++ {
+		if i > 1 {
+			b.WriteString(sep)
+		}
+		b.WriteString(strconv.Itoa(i))
+	}
+	b.WriteString(`],"expected":[`)
+	share := strconv.FormatFloat(1/float64(n), 'g', -1, 64)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(share)
+	}
+	b.WriteString("]}")
+	return b.String()
+}
+
+// TestPsiLimits: the number of bins and the length of the text are capped
+// (drift.MaxBins, drift.MaxBinsJSON) with an error naming the function.
+func TestPsiLimits(t *testing.T) {
+	f := Lookup("psi")
+	atCap := binsJSON(drift.MaxBins, 0)
+	if err := f.Step(&Call{}, f.NewAggregate(), psiArgs(atCap, 5)); err != nil {
+		t.Errorf("%d bins: %v", drift.MaxBins, err)
+	}
+	over := binsJSON(drift.MaxBins+1, 0)
+	want := "psi: expected_bins: bins JSON: 1000 edges make 1001 bins: at most 1000 bins (999 edges)"
+	if err := f.Step(&Call{}, f.NewAggregate(), psiArgs(over, 5)); err == nil || err.Error() != want {
+		t.Errorf("%d bins: error %v, want %q", drift.MaxBins+1, err, want)
+	}
+	if _, err := Lookup("psi_bin").CallScalar(&Call{}, psiArgs(over, 5)); err == nil || !strings.HasPrefix(err.Error(), "psi_bin: expected_bins: bins JSON: 1000 edges") {
+		t.Errorf("psi_bin, %d bins: error %v", drift.MaxBins+1, err)
+	}
+	long := driftExample + strings.Repeat(" ", drift.MaxBinsJSON)
+	want = "psi: expected_bins: bins JSON is " + strconv.Itoa(len(long)) + " bytes long: at most " + strconv.Itoa(drift.MaxBinsJSON)
+	if err := f.Step(&Call{}, f.NewAggregate(), psiArgs(long, 5)); err == nil || err.Error() != want {
+		t.Errorf("long text: error %v, want %q", err, want)
+	}
+	// A key as long as the text is cut in the error, not quoted whole.
+	key := `{"` + strings.Repeat("k", 1<<20) + `":1}`
+	if err := f.Step(&Call{}, f.NewAggregate(), psiArgs(key, 5)); err == nil || len(err.Error()) > 400 ||
+		!strings.HasPrefix(err.Error(), `psi: expected_bins: bins JSON: json: unknown field "kkk`) || !strings.HasSuffix(err.Error(), "…") {
+		t.Errorf("long key: error of %d bytes: %.100v", len(err.Error()), err)
+	}
+}
+
+// TestPsiSharesBins: every group's state points to the same parsed bins,
+// whatever memory the engine passes the text in.
+func TestPsiSharesBins(t *testing.T) {
+	f := Lookup("psi")
+	text := binsJSON(10, 3)
+	a, b := f.NewAggregate(), f.NewAggregate()
+	if err := f.Step(&Call{}, a, psiArgs(text, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Step(&Call{}, b, psiArgs(strings.Clone(text), 2)); err != nil {
+		t.Fatal(err)
+	}
+	pa, pb := a.(*psiState).bins, b.(*psiState).bins
+	if pa == nil || pa != pb {
+		t.Errorf("two groups hold bins %p and %p, want one shared value", pa, pb)
+	}
+}
+
+// psiMemoryGroups and psiMemoryText are the hostile GROUP BY of issue #10:
+// thousands of groups and a bins JSON of megabytes (valid: padded numbers).
+const psiMemoryGroups = 4000
+
+func psiMemoryText() string { return binsJSON(drift.MaxBins, 1350) }
+
+// TestPsiMemory runs psi over psiMemoryGroups groups, each fed through two
+// partial states merged (DuckDB's parallel combine), with a ~2.7 MB bins
+// text, in a child process, and bounds the child's peak RSS: a copy of the
+// text per state would need gigabytes. The child gives up as soon as its
+// peak passes the bound, so a regression costs no more than that.
+func TestPsiMemory(t *testing.T) {
+	const limitKB = 200 << 10 // a test binary's baseline is tens of MB
+	if os.Getenv("CUSTSEG_PSI_MEMORY_CHILD") != "" {
+		psiMemoryChild(t, limitKB)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestPsiMemory$", "-test.v")
+	cmd.Env = append(os.Environ(), "CUSTSEG_PSI_MEMORY_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	var peakKB int
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "peak ") {
+			fmt.Sscanf(l, "peak %d", &peakKB)
+		}
+	}
+	if peakKB == 0 || peakKB > limitKB {
+		t.Errorf("child peak RSS %d kB, want below %d kB\n%s", peakKB, limitKB, out)
+	}
+	t.Logf("child peak RSS %d kB", peakKB)
+}
+
+func psiMemoryChild(t *testing.T, limitKB int) {
+	f := Lookup("psi")
+	text := psiMemoryText()
+	if len(text) < 2_500_000 || len(text) > drift.MaxBinsJSON {
+		t.Fatalf("bins text is %d bytes", len(text))
+	}
+	// The engine hands each row its text in its own memory: two buffers,
+	// alternated, so that no comparison is won by pointer identity.
+	bufs := [2][]byte{[]byte(text), []byte(text)}
+	row := func(i int) string { return unsafe.String(&bufs[i%2][0], len(text)) }
+	c := &Call{}
+	states := make([]AggregateState, psiMemoryGroups)
+	for g := range states {
+		a, b := f.NewAggregate(), f.NewAggregate()
+		for i, st := range []AggregateState{a, b} {
+			if err := f.Step(c, st, psiArgs(row(g+i), float64(g%1200))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := f.Merge(a, b); err != nil {
+			t.Fatal(err)
+		}
+		states[g] = a
+		if g%50 == 0 {
+			if kb := peakRSSKB(t); kb > limitKB {
+				fmt.Printf("peak %d\n", kb)
+				t.Fatalf("peak RSS %d kB after %d groups", kb, g+1)
+			}
+		}
+	}
+	for g, st := range states {
+		if v, err := f.Final(c, st); err != nil || v.Type != Double {
+			t.Fatalf("group %d: %v, %v", g, v, err)
+		}
+	}
+	fmt.Printf("peak %d\n", peakRSSKB(t))
+}
+
+// peakRSSKB returns this process's peak resident set size (VmHWM) in kB.
+func peakRSSKB(t *testing.T) int {
+	t.Helper()
+	st, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skipf("no /proc/self/status: %v", err)
+	}
+	for _, l := range strings.Split(string(st), "\n") {
+		if rest, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			var kb int
+			if _, err := fmt.Sscanf(rest, "%d", &kb); err == nil {
+				return kb
+			}
+		}
+	}
+	t.Skip("no VmHWM in /proc/self/status")
+	return 0
 }

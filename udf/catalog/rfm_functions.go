@@ -1,7 +1,7 @@
 package catalog
 
 import (
-	"strings"
+	"unsafe"
 
 	"github.com/custseg/custseg/udf/rfm"
 )
@@ -105,23 +105,26 @@ func rfmSegmentImpl(c *Call, args []Value) (Value, error) {
 
 // ruleSets holds compiled custom rule sets by their JSON text, so a query
 // that passes the same rules on every row parses and checks them once.
-var ruleSets = newCache[string, *rfm.Lookup](ruleSetCacheMax, nil)
+var ruleSets = newParsedCache(ruleSetsBytes, func(text string) (*rfm.Lookup, int, error) {
+	rs, err := rfm.ParseRules(text)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := rfm.CheckRules(rs); err != nil {
+		return nil, 0, err
+	}
+	// The table's strings are the segment names, decoded from text: at most
+	// its length again, plus the table itself.
+	return rs.Compile(), len(text) + int(unsafe.Sizeof(rfm.Lookup{})), nil
+})
 
-// ruleSetCacheMax bounds ruleSets (entries).
-const ruleSetCacheMax = 64
+// ruleSetsBytes bounds ruleSets.
+const ruleSetsBytes = 16 << 20
 
 func customRules(text string) (*rfm.Lookup, error) {
-	if l, ok := ruleSets.get(text); ok {
-		return l, nil
-	}
-	rs, err := rfm.ParseRules(text)
+	p, err := ruleSets.get(text)
 	if err != nil {
 		return nil, err
 	}
-	if err := rfm.CheckRules(rs); err != nil {
-		return nil, err
-	}
-	l := rs.Compile()
-	ruleSets.put(strings.Clone(text), l)
-	return l, nil
+	return p.v, nil
 }

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/custseg/custseg/udf/rfm"
 )
 
 // memStore is an in-memory ModelStore: a test double of the registry (the
@@ -266,6 +269,39 @@ func BenchmarkRfmSegmentCustom(b *testing.B) {
 	for b.Loop() {
 		if _, err := f.CallScalar(c, args); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestRfmSegmentHostileRules: the issue's 1 MB set of 16,000 rules is
+// refused at once by rule count, and one just under rfm.MaxRules whose
+// rules nearly all never match is checked fast with a short error.
+func TestRfmSegmentHostileRules(t *testing.T) {
+	f := Lookup("rfm_segment")
+	rules := func(n int) string {
+		var b strings.Builder
+		b.WriteString(`[{"segment":"All"}`)
+		for i := 1; i < n; i++ {
+			fmt.Fprintf(&b, `,{"segment":"Segment number %d","r":[%d,5],"description":"never reached"}`, i, 1+i%5)
+		}
+		b.WriteString("]")
+		return b.String()
+	}
+	for _, c := range []struct {
+		n    int
+		want string
+	}{
+		{16000, "rfm_segment: rfm rules: 16000 rules: at most 1000"},
+		{rfm.MaxRules, "rfm_segment: rfm rules: rule 2 (Segment number 1) can never match: every code it covers is taken by rule 1 (All); rule 3"},
+	} {
+		text := rules(c.n)
+		start := time.Now()
+		_, err := f.CallScalar(&Call{}, []Value{IntValue(555), TextValue(text)})
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%d rules (%d bytes): %v", c.n, len(text), d)
+		}
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) || len(err.Error()) > 1000 {
+			t.Errorf("%d rules: error of %d bytes %.300v, want it to start %q", c.n, len(err.Error()), err, c.want)
 		}
 	}
 }

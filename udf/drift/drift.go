@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/custseg/custseg/udf/internal/clip"
 	"github.com/custseg/custseg/udf/internal/num"
 )
 
@@ -29,9 +30,16 @@ const (
 	// DefaultBins is the number of quantile bins FitBins makes when asked
 	// for 0 (deciles).
 	DefaultBins = 10
-	// MaxBins bounds nBins: more bins than this make every bin's share too
-	// noisy to compare.
+	// MaxBins bounds the number of bins of a Bins value, fitted (nBins) or
+	// parsed (len(Edges)+1): more bins than this make every bin's share too
+	// noisy to compare, and the bound keeps a hostile bins JSON from costing
+	// memory per aggregate group.
 	MaxBins = 1000
+	// MaxBinsJSON bounds the length in bytes of the text ParseBins reads. A
+	// bins value of MaxBins bins is a few tens of kilobytes; the bound leaves
+	// room for pretty-printing and a long feature name while keeping what a
+	// caller caches per distinct text small.
+	MaxBinsJSON = 4 << 20
 	// Epsilon replaces a zero proportion in PSI, whose terms divide by and
 	// take the logarithm of each proportion. 1e-4 is one customer in ten
 	// thousand: small enough not to hide a real empty bin, large enough that
@@ -226,9 +234,13 @@ func Verdict(maxPSI, threshold float64) (level string, reason string) {
 	return Stable, fmt.Sprintf("PSI %.3f < %.3g: the population is stable", maxPSI, math.Min(WatchPSI, threshold))
 }
 
-// Validate checks that b can bin values: finite, strictly increasing edges
-// and len(Edges)+1 non-negative proportions summing to 1 (within 1e-6).
+// Validate checks that b can bin values: at most MaxBins bins, finite,
+// strictly increasing edges and len(Edges)+1 non-negative proportions
+// summing to 1 (within 1e-6).
 func (b Bins) Validate() error {
+	if len(b.Edges) >= MaxBins {
+		return fmt.Errorf("%d edges make %d bins: at most %d bins (%d edges)", len(b.Edges), len(b.Edges)+1, MaxBins, MaxBins-1)
+	}
 	for i, e := range b.Edges {
 		if !num.Finite(e) {
 			return fmt.Errorf("edge %d is not a finite number", i)
@@ -254,13 +266,17 @@ func (b Bins) Validate() error {
 }
 
 // ParseBins decodes and validates the JSON form of Bins. Unknown fields are
-// errors, so that a model's whole spec passed by mistake is caught.
+// errors, so that a model's whole spec passed by mistake is caught. A text
+// longer than MaxBinsJSON is refused before it is decoded.
 func ParseBins(text string) (Bins, error) {
+	if len(text) > MaxBinsJSON {
+		return Bins{}, fmt.Errorf("bins JSON is %d bytes long: at most %d", len(text), MaxBinsJSON)
+	}
 	var b Bins
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&b); err != nil {
-		return Bins{}, fmt.Errorf("bins JSON: %v", err)
+		return Bins{}, fmt.Errorf("bins JSON: %s", clip.Text(err.Error(), clip.Message))
 	}
 	if dec.More() {
 		return Bins{}, errors.New("bins JSON: trailing data after the object")
@@ -309,7 +325,7 @@ func Check(bins []Bins, rows []float64, n int, threshold float64) (Report, error
 	col := make([]float64, n)
 	for j, b := range bins {
 		if err := b.Validate(); err != nil {
-			return Report{}, fmt.Errorf("drift: feature %d (%s): %v", j, b.Feature, err)
+			return Report{}, fmt.Errorf("drift: feature %d (%s): %v", j, clip.Text(b.Feature, clip.Name), err)
 		}
 		for i := 0; i < n; i++ {
 			col[i] = rows[i*d+j]

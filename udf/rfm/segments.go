@@ -4,12 +4,20 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/custseg/custseg/udf/internal/clip"
 )
 
 // Others is the segment of a code no rule matches.
 const Others = "Others"
+
+// MaxRules bounds the rules of a rule set. With 125 codes, a set that long
+// already has hundreds of rules that can never match (CheckRules refuses
+// it); the bound keeps parsing and checking a hostile set cheap.
+const MaxRules = 1000
 
 // Range is an inclusive range of scores [lo, hi] with 1 <= lo <= hi <= 5.
 type Range [2]int
@@ -152,13 +160,13 @@ func ParseRules(text string) (Rules, error) {
 	dec := json.NewDecoder(bytes.NewReader([]byte(text)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&raw); err != nil {
-		return nil, fmt.Errorf("rfm rules: %v (want a JSON array like [{\"segment\":\"VIP\",\"r\":[4,5],\"f\":[4,5]}])", err)
+		return nil, fmt.Errorf("rfm rules: %s (want a JSON array like [{\"segment\":\"VIP\",\"r\":[4,5],\"f\":[4,5]}])", clip.Text(err.Error(), clip.Message))
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("rfm rules: unexpected text after the JSON array")
 	}
-	if len(raw) == 0 {
-		return nil, fmt.Errorf("rfm rules: the rule set is empty")
+	if err := checkCount(len(raw)); err != nil {
+		return nil, err
 	}
 	rs := make(Rules, len(raw))
 	for i, r := range raw {
@@ -173,13 +181,24 @@ func ParseRules(text string) (Rules, error) {
 		}{{"r", r.R, &u.R}, {"f", r.F, &u.F}, {"m", r.M, &u.M}} {
 			rg, err := toRange(d.in)
 			if err != nil {
-				return nil, fmt.Errorf("rfm rules: rule %d (%s): %q %v", i+1, u.Segment, d.letter, err)
+				return nil, fmt.Errorf("rfm rules: rule %d (%s): %q %v", i+1, clip.Text(u.Segment, clip.Name), d.letter, err)
 			}
 			*d.out = rg
 		}
 		rs[i] = u
 	}
 	return rs, nil
+}
+
+// checkCount refuses an empty rule set and one of more than MaxRules rules.
+func checkCount(n int) error {
+	switch {
+	case n == 0:
+		return fmt.Errorf("rfm rules: the rule set is empty")
+	case n > MaxRules:
+		return fmt.Errorf("rfm rules: %d rules: at most %d", n, MaxRules)
+	}
+	return nil
 }
 
 func toRange(v []int) (Range, error) {
@@ -197,8 +216,8 @@ func toRange(v []int) (Range, error) {
 // Validate checks every range of rs (for rule sets built in Go rather than
 // parsed).
 func (rs Rules) Validate() error {
-	if len(rs) == 0 {
-		return fmt.Errorf("rfm rules: the rule set is empty")
+	if err := checkCount(len(rs)); err != nil {
+		return err
 	}
 	for i, u := range rs {
 		if strings.TrimSpace(u.Segment) == "" {
@@ -209,7 +228,7 @@ func (rs Rules) Validate() error {
 			r      Range
 		}{{"r", u.R}, {"f", u.F}, {"m", u.M}} {
 			if _, err := toRange(d.r[:]); err != nil {
-				return fmt.Errorf("rfm rules: rule %d (%s): %q %v", i+1, u.Segment, d.letter, err)
+				return fmt.Errorf("rfm rules: rule %d (%s): %q %v", i+1, clip.Text(u.Segment, clip.Name), d.letter, err)
 			}
 		}
 	}
@@ -219,53 +238,80 @@ func (rs Rules) Validate() error {
 // CheckRules validates rs and returns an error when a rule can never match
 // because the earlier rules take every code it covers. The error names the
 // rule (1-based index and segment) and the earlier rules that shadow it.
+//
+// Its cost is linear in the number of rules: each rule is compared with the
+// 125 codes, never with the other rules, and the first rule covering a code
+// is the one that takes it. The error lists at most maxReported rules and,
+// for each, at most maxReported shadowing rules, with segment names cut to
+// clip.Name bytes, so a hostile rule set cannot make it long.
 func CheckRules(rs Rules) error {
 	if err := rs.Validate(); err != nil {
 		return err
 	}
-	taken := [6][6][6]bool{}
-	var problems []string
+	// winner[r][f][m] is 1 + the index of the rule that takes code rfm, 0
+	// while no rule has.
+	var winner [6][6][6]int
+	won := make([]bool, len(rs))
 	for i, u := range rs {
-		reachable := false
-		shadowers := map[int]bool{}
-		for r := u.R[0]; r <= u.R[1]; r++ {
-			for f := u.F[0]; f <= u.F[1]; f++ {
-				for m := u.M[0]; m <= u.M[1]; m++ {
-					if !taken[r][f][m] {
-						reachable = true
-						continue
-					}
-					for j := 0; j < i; j++ {
-						if rs[j].Matches(r, f, m) {
-							shadowers[j] = true
-							break
-						}
-					}
-				}
+		u.eachCode(func(r, f, m int) {
+			if winner[r][f][m] == 0 {
+				winner[r][f][m] = i + 1
+				won[i] = true
 			}
+		})
+	}
+	var problems []string
+	shadowed := 0
+	for i, u := range rs {
+		if won[i] {
+			continue
 		}
-		if !reachable {
-			var names []string
-			for j := 0; j < i; j++ {
-				if shadowers[j] {
-					names = append(names, fmt.Sprintf("%d (%s)", j+1, rs[j].Segment))
-				}
+		shadowed++
+		if len(problems) == maxReported {
+			continue
+		}
+		// The rules that took its codes, in order (each is earlier than i).
+		var by []int
+		u.eachCode(func(r, f, m int) {
+			if j := winner[r][f][m] - 1; !slices.Contains(by, j) {
+				by = append(by, j)
 			}
-			problems = append(problems, fmt.Sprintf("rule %d (%s) can never match: every code it covers is taken by rule %s",
-				i+1, u.Segment, strings.Join(names, ", ")))
+		})
+		slices.Sort(by)
+		names := make([]string, 0, maxReported)
+		for _, j := range by[:min(len(by), maxReported)] {
+			names = append(names, fmt.Sprintf("%d (%s)", j+1, clip.Text(rs[j].Segment, clip.Name)))
 		}
-		for r := u.R[0]; r <= u.R[1]; r++ {
-			for f := u.F[0]; f <= u.F[1]; f++ {
-				for m := u.M[0]; m <= u.M[1]; m++ {
-					taken[r][f][m] = true
-				}
+		list := strings.Join(names, ", ")
+		if more := len(by) - len(names); more > 0 {
+			list += fmt.Sprintf(" and %d more", more)
+		}
+		problems = append(problems, fmt.Sprintf("rule %d (%s) can never match: every code it covers is taken by rule %s",
+			i+1, clip.Text(u.Segment, clip.Name), list))
+	}
+	if shadowed == 0 {
+		return nil
+	}
+	msg := strings.Join(problems, "; ")
+	if more := shadowed - len(problems); more > 0 {
+		msg += fmt.Sprintf("; and %d more rules can never match", more)
+	}
+	return fmt.Errorf("rfm rules: %s", msg)
+}
+
+// maxReported bounds the rules CheckRules lists in its error, and the
+// shadowing rules it lists for each.
+const maxReported = 5
+
+// eachCode calls fn with the scores of every code u covers.
+func (u Rule) eachCode(fn func(r, f, m int)) {
+	for r := u.R[0]; r <= u.R[1]; r++ {
+		for f := u.F[0]; f <= u.F[1]; f++ {
+			for m := u.M[0]; m <= u.M[1]; m++ {
+				fn(r, f, m)
 			}
 		}
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("rfm rules: %s", strings.Join(problems, "; "))
-	}
-	return nil
 }
 
 // SplitCode checks that code is an RFM code (three digits, each 1..5, so

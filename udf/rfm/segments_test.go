@@ -1,9 +1,12 @@
 package rfm
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 )
 
 func TestDefaultRulesHaveNoShadowedRule(t *testing.T) {
@@ -234,5 +237,89 @@ func TestDefaultRulesMarkdown(t *testing.T) {
 	}
 	if !strings.HasPrefix(lines[12], "| – | Others |") {
 		t.Errorf("Others row: %s", lines[12])
+	}
+}
+
+// hostileRules is a rule set of n rules: one that takes every code, then
+// n−1 that can never match, each named by name and its index.
+func hostileRules(n int, name string) string {
+	var b strings.Builder
+	b.WriteString(`[{"segment":"All"}`)
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&b, `,{"segment":"%s %d","r":[%d,5]}`, name, i, 1+i%5)
+	}
+	b.WriteString("]")
+	return b.String()
+}
+
+// TestRulesLimits: a rule set of more than MaxRules rules is refused at
+// once, whatever its length; one just under the cap is checked fast (the
+// check is linear in the rules) and its error stays short however many rules
+// can never match and however long their names.
+func TestRulesLimits(t *testing.T) {
+	huge := hostileRules(16000, "Segment") // the issue's 1 MB set
+	if len(huge) < 500_000 {
+		t.Fatalf("hostile set is only %d bytes", len(huge))
+	}
+	start := time.Now()
+	_, err := ParseRules(huge)
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("ParseRules of 16,000 rules took %v", d)
+	}
+	if want := "rfm rules: 16000 rules: at most 1000"; err == nil || err.Error() != want {
+		t.Errorf("16,000 rules: %v, want %q", err, want)
+	}
+	if err := CheckRules(make(Rules, MaxRules+1)); err == nil || err.Error() != "rfm rules: 1001 rules: at most 1000" {
+		t.Errorf("Go rule set over the cap: %v", err)
+	}
+
+	long := strings.Repeat("é", 1000)
+	rs, err := ParseRules(hostileRules(MaxRules, long))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	err = CheckRules(rs)
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("CheckRules of %d rules took %v", MaxRules, d)
+	}
+	if err == nil || len(err.Error()) > 2000 || !utf8.ValidString(err.Error()) ||
+		!strings.HasPrefix(err.Error(), "rfm rules: rule 2 (éé") || !strings.Contains(err.Error(), "…) can never match: every code it covers is taken by rule 1 (All)") ||
+		!strings.HasSuffix(err.Error(), "; and 994 more rules can never match") {
+		t.Errorf("%d rules, %d never matching: error of %d bytes: %.300v", MaxRules, MaxRules-1, len(err.Error()), err)
+	}
+
+	// A rule shadowed by many earlier rules names the first maxReported.
+	var b strings.Builder
+	b.WriteString("[")
+	for f := 1; f <= 5; f++ {
+		for m := 1; m <= 5; m++ {
+			fmt.Fprintf(&b, `{"segment":"F%dM%d","f":[%d,%d],"m":[%d,%d]},`, f, m, f, f, m, m)
+		}
+	}
+	b.WriteString(`{"segment":"Late"}]`)
+	rs, err = ParseRules(b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "rfm rules: rule 26 (Late) can never match: every code it covers is taken by rule 1 (F1M1), 2 (F1M2), 3 (F1M3), 4 (F1M4), 5 (F1M5) and 20 more"
+	if err := CheckRules(rs); err == nil || err.Error() != want {
+		t.Errorf("many shadowing rules: %v, want %q", err, want)
+	}
+}
+
+// TestRulesErrorsCutNames: a huge segment name or JSON key is cut in every
+// error that quotes it.
+func TestRulesErrorsCutNames(t *testing.T) {
+	big := strings.Repeat("x", 1<<20)
+	for _, text := range []string{
+		`[{"segment":"` + big + `","r":[0,9]}]`,
+		`[{"segment":"a","` + big + `":1}]`,
+		`[{"segment":"a"}]` + big,
+	} {
+		_, err := ParseRules(text)
+		if err == nil || len(err.Error()) > 500 {
+			t.Errorf("error of %d bytes: %.200v", len(err.Error()), err)
+		}
 	}
 }
