@@ -149,9 +149,13 @@ func registerFunction(conn unsafe.Pointer, f *catalog.Function, store catalog.Mo
 		if !f.Deterministic {
 			volatile = 1
 		}
+		bindModel := C.int32_t(0)
+		if f.TakesModel() {
+			bindModel = 1 // resolve a constant model once per statement
+		}
 		set := C.cs_scalar_set_new(name)
 		for _, l := range lists {
-			if C.cs_scalar_set_add(set, name, C.int32_t(len(l)), typesPtr(l), vararg, result, special, volatile, C.uintptr_t(extra)) != C.CS_SUCCESS {
+			if C.cs_scalar_set_add(set, name, C.int32_t(len(l)), typesPtr(l), vararg, result, special, volatile, bindModel, C.uintptr_t(extra)) != C.CS_SUCCESS {
 				C.cs_scalar_set_destroy(set)
 				return fmt.Errorf("%s: DuckDB refused an overload with %d parameters", f.Name, len(l))
 			}

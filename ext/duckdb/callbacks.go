@@ -50,6 +50,15 @@ func custsegScalar(info, chunk, out unsafe.Pointer) {
 	b = bindingOf(C.cs_scalar_extra(info))
 	w := b.workers.Get().(*worker)
 	defer b.workers.Put(w)
+	// The worker's Call outlives statements: it starts every chunk from
+	// the statement's bound model, or from nothing (one registry lookup
+	// per chunk and model reference) when there is none.
+	if bound := C.cs_scalar_bound(info); bound != 0 {
+		m := cgo.Handle(bound).Value().(*boundModel)
+		w.call.Pin(m.ref, m.kind, m.model)
+	} else {
+		w.call.Reset()
+	}
 	n, cols, err := w.load(b.fn, chunk)
 	if err != nil {
 		scalarError(info, err)
@@ -66,6 +75,49 @@ func custsegScalar(info, chunk, out unsafe.Pointer) {
 			return
 		}
 	}
+}
+
+// boundModel is a statement's resolution of a constant model argument,
+// made once in DuckDB's bind (glue.c scalar_bind) and held by the bound
+// expression as a cgo.Handle.
+type boundModel struct {
+	ref, kind string
+	model     any
+}
+
+// custsegBindModel resolves the constant model argument ref of the function
+// behind extra and returns a handle to the result, or 0 when it cannot be
+// resolved: the chunks then resolve it themselves and report the error, so
+// a statement that never calls the function (no rows) does not fail.
+//
+//export custsegBindModel
+func custsegBindModel(extra C.uintptr_t, ref *C.char, n C.uint64_t) (h C.uintptr_t) {
+	defer func() {
+		if recover() != nil {
+			h = 0
+		}
+	}()
+	b := bindingOf(extra)
+	r := C.GoStringN(ref, C.int(n))
+	kind, model, err := catalog.ResolveModel(b.store, r)
+	if err != nil {
+		return 0
+	}
+	return C.uintptr_t(cgo.NewHandle(&boundModel{ref: r, kind: kind, model: model}))
+}
+
+// custsegBindCopy gives a copied expression its own handle to the same
+// resolution (DuckDB deletes each copy's bind data separately).
+//
+//export custsegBindCopy
+func custsegBindCopy(bound C.uintptr_t) C.uintptr_t {
+	return C.uintptr_t(cgo.NewHandle(cgo.Handle(bound).Value()))
+}
+
+//export custsegBindDelete
+func custsegBindDelete(bound C.uintptr_t) {
+	defer func() { _ = recover() }()
+	cgo.Handle(bound).Delete()
 }
 
 // statePtr returns the address of the 8-byte state (a cgo.Handle) that

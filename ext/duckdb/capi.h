@@ -34,6 +34,13 @@ typedef struct _cs_opaque_aggregate_function_set *duckdb_aggregate_function_set;
 typedef struct _cs_opaque_aggregate_state *duckdb_aggregate_state;
 
 typedef void (*duckdb_delete_callback_t)(void *data);
+typedef struct _cs_opaque_bind_info *duckdb_bind_info;
+typedef struct _cs_opaque_expression *duckdb_expression;
+typedef struct _cs_opaque_client_context *duckdb_client_context;
+typedef struct _cs_opaque_value *duckdb_value;
+typedef struct _cs_opaque_error_data *duckdb_error_data;
+typedef void (*duckdb_scalar_function_bind_t)(duckdb_bind_info info);
+typedef void *(*duckdb_copy_callback_t)(void *data);
 typedef void (*duckdb_scalar_function_t)(duckdb_function_info info, duckdb_data_chunk input, duckdb_vector output);
 typedef idx_t (*duckdb_aggregate_state_size)(duckdb_function_info info);
 typedef void (*duckdb_aggregate_init_t)(duckdb_function_info info, duckdb_aggregate_state state);
@@ -76,6 +83,26 @@ void duckdb_scalar_function_set_extra_info(duckdb_scalar_function scalar_functio
 void duckdb_scalar_function_set_function(duckdb_scalar_function scalar_function, duckdb_scalar_function_t function);
 void *duckdb_scalar_function_get_extra_info(duckdb_function_info info);
 void duckdb_scalar_function_set_error(duckdb_function_info info, const char *error);
+/* Scalar bind (DuckDB C API v1.5.6; in process only: the loadable extension's
+ * v1.2.0 struct has none of these). */
+void duckdb_scalar_function_set_bind(duckdb_scalar_function scalar_function, duckdb_scalar_function_bind_t bind);
+void *duckdb_scalar_function_bind_get_extra_info(duckdb_bind_info info);
+idx_t duckdb_scalar_function_bind_get_argument_count(duckdb_bind_info info);
+duckdb_expression duckdb_scalar_function_bind_get_argument(duckdb_bind_info info, idx_t index);
+void duckdb_scalar_function_get_client_context(duckdb_bind_info info, duckdb_client_context *out_context);
+void duckdb_scalar_function_set_bind_data(duckdb_bind_info info, void *bind_data, duckdb_delete_callback_t destroy);
+void duckdb_scalar_function_set_bind_data_copy(duckdb_bind_info info, duckdb_copy_callback_t copy);
+void *duckdb_scalar_function_get_bind_data(duckdb_function_info info);
+bool duckdb_expression_is_foldable(duckdb_expression expr);
+duckdb_error_data duckdb_expression_fold(duckdb_client_context context, duckdb_expression expr, duckdb_value *out_value);
+void duckdb_destroy_expression(duckdb_expression *expr);
+void duckdb_destroy_client_context(duckdb_client_context *context);
+bool duckdb_error_data_has_error(duckdb_error_data error_data);
+void duckdb_destroy_error_data(duckdb_error_data *error_data);
+bool duckdb_is_null_value(duckdb_value value);
+char *duckdb_get_varchar(duckdb_value value);
+void duckdb_destroy_value(duckdb_value *value);
+void duckdb_free(void *ptr);
 duckdb_scalar_function_set duckdb_create_scalar_function_set(const char *name);
 void duckdb_destroy_scalar_function_set(duckdb_scalar_function_set *scalar_function_set);
 duckdb_state duckdb_add_scalar_function_to_set(duckdb_scalar_function_set set, duckdb_scalar_function function);

@@ -48,7 +48,7 @@
 // # Model registry
 //
 // Functions that take a model name read custseg_models of the same
-// database while the calling query runs on DuckDB's worker threads:
+// database (ext/internal/lookup.SQL):
 //
 //   - in process, through the *sql.DB pool (another pooled connection). A
 //     dedicated connection was avoided because it would keep the database
@@ -60,8 +60,35 @@
 //     by a mutex, with a prepared statement. It lives until the process
 //     ends.
 //
-// Either way the lookup sees committed rows only: a model inserted in the
-// same open transaction as the query that uses it is not found.
+// When a name is read (one statement sees one version):
+//
+//   - in process, scalar functions whose first parameter is a model get a
+//     bind callback (DuckDB C API v1.5.6: duckdb_scalar_function_set_bind).
+//     DuckDB binds each call of a statement once, before execution; when the
+//     model argument is foldable (a constant, the usual case) the bind
+//     folds it, resolves the model and keeps it as bind data (a
+//     cgo.Handle, copied with the expression), and every chunk on every
+//     thread pins that resolution into its catalog.Call: the per-row cost
+//     stays a string compare, and the whole statement uses one version. A
+//     prepared statement executed again keeps the version it was bound
+//     with. A resolution that fails at bind is left to the chunks, so the
+//     error is raised only when a row reaches the function;
+//   - a model argument that is not a constant (a column, a CASE), and every
+//     call in the loadable extension, are resolved once per chunk (2,048
+//     rows): the extension targets the stable C API v1.2.0, whose function
+//     struct has no scalar bind (duckdb_extension.h 1.4.4 lists it in the
+//     unstable part, usable only by an extension built for one exact DuckDB
+//     version), and no callback of that API identifies a statement. A switch
+//     committed by another connection during a long statement can then
+//     split it between versions; a switch made before the statement starts
+//     is seen by all of it.
+//
+// Either way the lookup runs on another connection and sees committed rows
+// only: a model inserted or switched in the same open transaction as the
+// query that uses it is not seen (the C API offers no way to run a query
+// on the calling statement's client context). Parsed models are shared
+// across statements keyed by their spec (udf/catalog.Call), in a cache
+// bounded by bytes; a spec above catalog.MaxSpecBytes is refused.
 //
 // # What the in-process path relies on in duckdb-go
 //

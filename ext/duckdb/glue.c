@@ -21,6 +21,7 @@
 DUCKDB_EXTENSION_EXTERN /* the struct itself is defined by DUCKDB_EXTENSION_ENTRYPOINT below */
 #else
 #include "capi.h"
+#include <string.h>
 #endif
 
 #include "glue.h"
@@ -81,10 +82,71 @@ static void scalar_trampoline(duckdb_function_info info, duckdb_data_chunk input
 	custsegScalar((void *)info, (void *)input, (void *)output);
 }
 
+#ifndef CUSTSEG_DUCKDB_EXTENSION
+/* Scalar bind, in process only (DuckDB C API v1.5.6; the loadable
+ * extension targets v1.2.0, which has no scalar bind). DuckDB binds each
+ * function call of a statement once, before execution: when the model
+ * argument folds to a constant, Go resolves the model there and the bind
+ * data (a cgo.Handle, copied with the expression) carries it to every chunk
+ * on every thread, so the whole statement uses one version. */
+extern uintptr_t custsegBindModel(uintptr_t extra, char *ref, uint64_t len);
+extern uintptr_t custsegBindCopy(uintptr_t bound);
+extern void custsegBindDelete(uintptr_t bound);
+
+static void bind_delete(void *p) { custsegBindDelete((uintptr_t)p); }
+static void *bind_copy(void *p) { return (void *)custsegBindCopy((uintptr_t)p); }
+
+static void scalar_bind(duckdb_bind_info info) {
+	if (duckdb_scalar_function_bind_get_argument_count(info) == 0) {
+		return;
+	}
+	duckdb_expression arg = duckdb_scalar_function_bind_get_argument(info, 0);
+	if (arg == NULL) {
+		return;
+	}
+	if (duckdb_expression_is_foldable(arg)) {
+		duckdb_client_context ctx = NULL;
+		duckdb_value v = NULL;
+		duckdb_scalar_function_get_client_context(info, &ctx);
+		duckdb_error_data e = duckdb_expression_fold(ctx, arg, &v);
+		if (!duckdb_error_data_has_error(e) && v != NULL && !duckdb_is_null_value(v)) {
+			char *s = duckdb_get_varchar(v);
+			if (s != NULL) {
+				uintptr_t bound = custsegBindModel((uintptr_t)duckdb_scalar_function_bind_get_extra_info(info), s,
+				                                   strlen(s));
+				if (bound != 0) {
+					duckdb_scalar_function_set_bind_data(info, (void *)bound, bind_delete);
+					duckdb_scalar_function_set_bind_data_copy(info, bind_copy);
+				}
+				duckdb_free(s);
+			}
+		}
+		if (e != NULL) {
+			duckdb_destroy_error_data(&e);
+		}
+		if (v != NULL) {
+			duckdb_destroy_value(&v);
+		}
+		if (ctx != NULL) {
+			duckdb_destroy_client_context(&ctx);
+		}
+	}
+	duckdb_destroy_expression(&arg);
+}
+
+uintptr_t cs_scalar_bound(void *info) { return (uintptr_t)duckdb_scalar_function_get_bind_data((duckdb_function_info)info); }
+#else
+uintptr_t cs_scalar_bound(void *info) {
+	(void)info;
+	return 0;
+}
+#endif
+
 void *cs_scalar_set_new(const char *name) { return (void *)duckdb_create_scalar_function_set(name); }
 
 int cs_scalar_set_add(void *set, const char *name, int32_t nparams, const int32_t *types, int32_t vararg_type,
-                      int32_t result_type, int32_t special_nulls, int32_t is_volatile, uintptr_t extra) {
+                      int32_t result_type, int32_t special_nulls, int32_t is_volatile, int32_t bind_model,
+                      uintptr_t extra) {
 	duckdb_scalar_function f = duckdb_create_scalar_function();
 	duckdb_scalar_function_set_name(f, name);
 	for (int32_t i = 0; i < nparams; i++) {
@@ -108,6 +170,13 @@ int cs_scalar_set_add(void *set, const char *name, int32_t nparams, const int32_
 	}
 	duckdb_scalar_function_set_extra_info(f, (void *)extra, NULL);
 	duckdb_scalar_function_set_function(f, scalar_trampoline);
+#ifndef CUSTSEG_DUCKDB_EXTENSION
+	if (bind_model) {
+		duckdb_scalar_function_set_bind(f, scalar_bind);
+	}
+#else
+	(void)bind_model;
+#endif
 	duckdb_state st = duckdb_add_scalar_function_to_set((duckdb_scalar_function_set)set, f);
 	duckdb_destroy_scalar_function(&f);
 	return st == DuckDBSuccess ? CS_SUCCESS : CS_ERROR;

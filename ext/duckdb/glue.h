@@ -54,6 +54,10 @@ uint64_t *cs_vector_validity_writable(void *vec);
 void cs_vector_assign_string(void *vec, uint64_t row, const char *s, uint64_t len);
 
 uintptr_t cs_scalar_extra(void *info);
+/* The statement's resolved model (a cgo.Handle made by custsegBindModel), or
+ * 0: not bound (the model argument is not a constant, its resolution failed,
+ * or the loadable extension, whose C API has no scalar bind). */
+uintptr_t cs_scalar_bound(void *info);
 void cs_scalar_error(void *info, const char *msg);
 uintptr_t cs_aggregate_extra(void *info);
 void cs_aggregate_error(void *info, const char *msg);
@@ -62,7 +66,8 @@ void cs_aggregate_error(void *info, const char *msg);
 void *cs_scalar_set_new(const char *name);
 /* Each returns CS_SUCCESS or CS_ERROR. */
 int cs_scalar_set_add(void *set, const char *name, int32_t nparams, const int32_t *types, int32_t vararg_type,
-                      int32_t result_type, int32_t special_nulls, int32_t is_volatile, uintptr_t extra);
+                      int32_t result_type, int32_t special_nulls, int32_t is_volatile, int32_t bind_model,
+                      uintptr_t extra);
 /* Registers the set (the caller destroys it after). */
 int cs_scalar_set_register(void *conn, void *set);
 void cs_scalar_set_destroy(void *set);

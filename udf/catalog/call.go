@@ -3,17 +3,13 @@ package catalog
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
-	"sync/atomic"
-	"time"
 )
 
 // ModelStore reads the model registry (table custseg_models) of the database
 // a function runs in. Each binding provides one per database (DuckDB) or per
-// connection (SQLite); it must be safe for concurrent use. Pointer types
-// are best: resolutions are cached per store value.
+// connection (SQLite); it must be safe for concurrent use.
 type ModelStore interface {
 	// LookupModel returns the kind and JSON spec of model name at version;
 	// version 0 means the active version. When there is no such model it
@@ -21,79 +17,92 @@ type ModelStore interface {
 	LookupModel(name string, version int64) (kind, spec string, err error)
 }
 
-// NameTTL bounds how long a model resolved by bare name ("rfm") is reused
-// before the registry is asked again, so that a model trained by another
-// process (the CLI while a shell is open) is picked up. Versioned references
-// ("rfm@3") and inline JSON never change and are cached without expiry.
-var NameTTL = 500 * time.Millisecond
-
-// Call carries per-invocation context from a binding into a function: the
-// database's model store and small caches. A binding creates one per thread
-// of execution (per DuckDB chunk callback, per SQLite connection); a Call is
-// not safe for concurrent use.
+// Call carries per-statement context from a binding into a function: the
+// database's model store, the model references this statement has resolved,
+// and scratch space. A binding gives every statement fresh resolutions
+// (Reset or a new Call) so that one statement sees one version of a model
+// and the next statement sees the registry as it is then; a Call is not safe
+// for concurrent use (DuckDB: one per worker thread, pinned per statement).
 type Call struct {
 	Store ModelStore
 
 	lastRef   string
-	lastModel any
 	lastKind  string
-	lastGen   uint64
-	uses      int
+	lastModel any
 
 	// Scratch is reusable space for implementations (feature vectors).
 	Scratch []float64
 }
 
-// generation is bumped by Invalidate; a Call's one-entry cache is dropped
-// when it changes (and Invalidate empties the shared models cache).
-var generation atomic.Uint64
+// Reset forgets the Call's resolutions: the next reference by bare name
+// reads the registry again. Bindings call it when a statement starts.
+func (c *Call) Reset() {
+	c.lastRef, c.lastKind, c.lastModel = "", "", nil
+}
 
-// Invalidate drops every cached model resolution. The registry code calls it
-// after any write to custseg_models in this process.
+// Pin makes ref resolve to kind and model until the next Reset or Pin: a
+// binding that resolved ref once for the whole statement (DuckDB's bind)
+// hands the result to every thread's Call.
+func (c *Call) Pin(ref, kind string, model any) {
+	c.lastRef, c.lastKind, c.lastModel = ref, kind, model
+}
+
+// Invalidate drops every parsed model. Parsed models are keyed by their
+// spec, so a registry write never makes one wrong; the registry code calls
+// this after writes only to release memory early.
 func Invalidate() {
-	generation.Add(1)
 	models.reset()
 }
 
-type cacheKey struct {
-	store ModelStore // nil for inline JSON
-	ref   string
+// MaxSpecBytes caps the size of a model spec (inline JSON or a registry
+// row) a function will parse: a larger one is refused with an error naming
+// the function and the size, so a hostile or mistaken spec cannot make a
+// query hold gigabytes.
+const MaxSpecBytes = 16 << 20
+
+// modelCacheBytes bounds the shared cache of parsed models by the estimated
+// memory of its entries (modelCost), not by their count.
+const modelCacheBytes = 64 << 20
+
+// specKey names a parsed model by its content: the kind the registry row or
+// the JSON declares, and the spec text itself. Statements that read an
+// unchanged registry row, or repeat the same inline JSON, share one parsed
+// model; a changed row is a different key.
+type specKey struct {
+	kind string // "" for inline JSON, whose kind is read from the spec
+	spec string
 }
 
-type cacheEntry struct {
-	kind    string
-	model   any
-	expires time.Time // zero: never
+type parsedModel struct {
+	kind  string
+	model any
 }
 
-// models is the shared cache of resolutions, across Calls and threads.
-var models = newCache[cacheKey, cacheEntry](modelCacheMax, nil)
+// modelCost estimates the memory an entry holds: the spec text kept as the
+// key plus its decoded form, which is no larger than the text for every
+// model kind (numbers decode to 8 bytes; JSON spends more on each).
+func modelCost(k specKey, _ parsedModel) int {
+	return 2*len(k.spec) + 1024
+}
 
-// modelCacheMax bounds the models cache (entries).
-const modelCacheMax = 256
-
-// recheckEvery is how many calls a Call reuses its last bare-name resolution
-// before consulting the shared (TTL-bound) cache again; it keeps the per-row
-// cost to a string compare.
-const recheckEvery = 4096
+// models is the shared cache of parsed models, across Calls, threads and
+// statements.
+var models = newCache[specKey, parsedModel](modelCacheBytes, modelCost)
 
 // Model resolves a model reference: a registry name ("rfm"), a name with a
 // version ("rfm@2"), or the model's JSON itself ("{...}"). It returns the
-// model's kind and its decoded form (see DecodeModel).
+// model's kind and its decoded form (see DecodeModel). A reference is
+// resolved once per statement: repeating the last one costs a string
+// compare (pointer-equal when the engine passes the same bytes).
 func (c *Call) Model(ref string) (kind string, model any, err error) {
-	gen := generation.Load()
-	if c.lastModel != nil && gen == c.lastGen && ref == c.lastRef {
-		c.uses++
-		if c.uses < recheckEvery {
-			return c.lastKind, c.lastModel, nil
-		}
+	if c.lastModel != nil && ref == c.lastRef {
+		return c.lastKind, c.lastModel, nil
 	}
 	kind, model, err = c.resolve(ref)
 	if err != nil {
 		return "", nil, err
 	}
-	c.lastRef = strings.Clone(ref)
-	c.lastKind, c.lastModel, c.lastGen, c.uses = kind, model, gen, 0
+	c.Pin(strings.Clone(ref), kind, model)
 	return kind, model, nil
 }
 
@@ -126,34 +135,34 @@ func shortRef(ref string) string {
 	return `"` + ref + `"`
 }
 
+// TakesModel reports whether f's first parameter is a model reference, the
+// argument a binding may resolve once per statement.
+func (f *Function) TakesModel() bool {
+	return len(f.Params) > 0 && f.Params[0].Name == "model" && f.Params[0].Type == Text
+}
+
+// ResolveModel resolves ref against store without a statement's Call: the
+// bindings that resolve once per statement (DuckDB's bind) use it and Pin
+// the result into each thread's Call.
+func ResolveModel(store ModelStore, ref string) (kind string, model any, err error) {
+	return (&Call{Store: store}).resolve(ref)
+}
+
+// resolve reads ref: a registry lookup for a name (every time: the Call
+// remembers the answer for its statement), then the parsed model from the
+// shared cache, parsing the spec only when no statement has parsed the
+// same text before.
 func (c *Call) resolve(ref string) (string, any, error) {
 	trimmed := strings.TrimSpace(ref)
 	if trimmed == "" {
 		return "", nil, fmt.Errorf("model reference is empty: give a model name, name@version or the model's JSON")
 	}
-	key := cacheKey{store: c.Store, ref: ref}
-	isJSON := trimmed[0] == '{'
-	if isJSON {
-		key.store = nil
-	}
-	// A store whose dynamic type cannot be a map key would make the map
-	// panic; such stores simply skip the shared cache.
-	cacheable := key.store == nil || reflect.TypeOf(key.store).Comparable()
-	now := time.Now()
-	if cacheable {
-		if e, ok := models.get(key); ok && (e.expires.IsZero() || now.Before(e.expires)) {
-			return e.kind, e.model, nil
-		}
-	}
-
-	var kind, spec string
-	var expires time.Time
-	if isJSON {
-		k, err := specKind(trimmed)
-		if err != nil {
+	var key specKey
+	if trimmed[0] == '{' {
+		key.spec = trimmed
+		if err := checkSpecSize("model JSON", len(trimmed)); err != nil {
 			return "", nil, err
 		}
-		kind, spec = k, trimmed
 	} else {
 		name, version, err := ParseModelRef(trimmed)
 		if err != nil {
@@ -162,29 +171,49 @@ func (c *Call) resolve(ref string) (string, any, error) {
 		if c.Store == nil {
 			return "", nil, fmt.Errorf("model %q: no model registry in this database (use the model's JSON instead)", trimmed)
 		}
-		kind, spec, err = c.Store.LookupModel(name, version)
+		kind, spec, err := c.Store.LookupModel(name, version)
 		if err != nil {
 			if errors.Is(err, ErrModelNotFound) {
 				return "", nil, fmt.Errorf("unknown model %q (custseg models list shows the trained ones)", trimmed)
 			}
 			return "", nil, fmt.Errorf("model %q: %v", trimmed, err)
 		}
-		if version == 0 {
-			expires = now.Add(NameTTL)
+		if err := checkSpecSize(fmt.Sprintf("model %q", trimmed), len(spec)); err != nil {
+			return "", nil, err
 		}
+		key = specKey{kind: kind, spec: spec}
 	}
-	model, err := DecodeModel(kind, spec)
+	if e, ok := models.get(key); ok {
+		return e.kind, e.model, nil
+	}
+	kind := key.kind
+	if kind == "" {
+		k, err := specKind(key.spec)
+		if err != nil {
+			return "", nil, err
+		}
+		kind = k
+	}
+	model, err := DecodeModel(kind, key.spec)
 	if err != nil {
-		if isJSON {
+		if key.kind == "" {
 			return "", nil, fmt.Errorf("corrupt model JSON: %v", err)
 		}
 		return "", nil, fmt.Errorf("model %q is corrupt: %v", trimmed, err)
 	}
-	if cacheable {
-		key.ref = strings.Clone(key.ref)
-		models.put(key, cacheEntry{kind: kind, model: model, expires: expires})
-	}
+	// The spec may alias engine memory (a DuckDB vector) that is gone
+	// after the statement; the cache keeps a copy.
+	key.spec = strings.Clone(key.spec)
+	models.put(key, parsedModel{kind: kind, model: model})
 	return kind, model, nil
+}
+
+// checkSpecSize refuses a spec larger than MaxSpecBytes; what names the spec.
+func checkSpecSize(what string, n int) error {
+	if n > MaxSpecBytes {
+		return fmt.Errorf("%s is %d bytes: a model spec may be at most %d bytes", what, n, MaxSpecBytes)
+	}
+	return nil
 }
 
 // MaxModelName is the longest model name ValidModelName accepts.

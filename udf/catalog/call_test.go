@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -119,5 +120,71 @@ func TestFunctionsRefuseBadNames(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), `model name "seg'x": use an ASCII letter`) || !strings.HasPrefix(err.Error(), fn) {
 			t.Errorf("%s('seg''x', ...) = %v, want an error of %s naming the rule", fn, err, fn)
 		}
+	}
+}
+
+// TestSpecSizeCap: a spec beyond MaxSpecBytes is refused with an error
+// naming the function and the size, inline or from the registry.
+func TestSpecSizeCap(t *testing.T) {
+	huge := `{"kind":"rfm","pad":"` + strings.Repeat("x", MaxSpecBytes) + `"}`
+	f := Lookup("rfm_score")
+	args := []Value{TextValue(huge), IntValue(1), IntValue(2), IntValue(3)}
+	_, err := f.CallScalar(&Call{}, args)
+	want := fmt.Sprintf("rfm_score: model JSON is %d bytes: a model spec may be at most %d bytes", len(huge), MaxSpecBytes)
+	if err == nil || err.Error() != want {
+		t.Errorf("inline: %v\nwant %s", err, want)
+	}
+	args[0] = TextValue("big")
+	_, err = f.CallScalar(&Call{Store: mapStore{"big": huge}}, args)
+	if err == nil || !strings.HasPrefix(err.Error(), `rfm_score: model "big" is `+fmt.Sprint(len(huge))+" bytes") {
+		t.Errorf("registry: %v", err)
+	}
+}
+
+// TestModelsSharedAndBytesBounded: statements reading an unchanged spec
+// share one parsed model; distinct large specs stay within the byte bound.
+func TestModelsSharedAndBytesBounded(t *testing.T) {
+	Invalidate()
+	spec := `{"kind":"rfm","recency_cuts":[1,2,3,4],"frequency_cuts":[1,2,3,4],"monetary_cuts":[1,2,3,4]}`
+	store := mapStore{"m": spec}
+	_, m1, err := (&Call{Store: store}).Model("m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, m2, err := (&Call{Store: mapStore{"m": spec}}).Model("m")
+	if err != nil || m1 != m2 {
+		t.Fatalf("two statements reading one unchanged spec: %p %p %v; want one parsed model", m1, m2, err)
+	}
+	c := &Call{}
+	for i := 0; i < 20; i++ {
+		pad := strings.Repeat(" ", 2<<20+i) // a valid spec of ~2 MB, distinct each time: 20 exceed the bound
+		if _, _, err := c.Model(spec[:len(spec)-1] + pad + "}"); err != nil {
+			t.Fatal(err)
+		}
+		c.Reset()
+	}
+	models.mu.RLock()
+	used := models.used
+	models.mu.RUnlock()
+	if used > modelCacheBytes {
+		t.Fatalf("models cache holds %d bytes, bound %d", used, modelCacheBytes)
+	}
+}
+
+// TestResetReadsRegistryAgain: a Call resolves a bare name once until
+// Reset (a new statement), then reads the registry again.
+func TestResetReadsRegistryAgain(t *testing.T) {
+	v1 := `{"kind":"rfm","recency_cuts":[1,2,3,4],"frequency_cuts":[1,2,3,4],"monetary_cuts":[1,2,3,4]}`
+	v2 := `{"kind":"rfm","recency_cuts":[10,20,30,40],"frequency_cuts":[10,20,30,40],"monetary_cuts":[10,20,30,40]}`
+	store := mapStore{"m": v1}
+	c := &Call{Store: store}
+	_, a, _ := c.Model("m")
+	store["m"] = v2
+	if _, b, _ := c.Model("m"); b != a {
+		t.Fatal("one statement saw two versions")
+	}
+	c.Reset()
+	if _, b, _ := c.Model("m"); b == a {
+		t.Fatal("the next statement did not read the registry again")
 	}
 }

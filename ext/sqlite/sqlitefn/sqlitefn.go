@@ -200,16 +200,15 @@ func custsegSqliteDestroy(ud C.uintptr_t) {
 }
 
 // statementStart runs at the first custseg call of each statement
-// execution. It forgets the connection's model resolutions: a fresh Call
-// drops its one-entry cache, and a fresh store identity keys the catalog's
-// shared cache anew, so the statement reads custseg_models again (one
-// lookup per model reference per statement).
+// execution. It forgets the connection's model resolutions, so the
+// statement reads custseg_models again (one lookup per model reference per
+// statement); parsed models are shared across statements by their spec
+// (see catalog.Call).
 func (c *conn) statementStart() {
 	if c.busy {
 		return
 	}
-	c.store = &modelStore{db: c.db}
-	c.call = catalog.Call{Store: c.store, Scratch: c.call.Scratch}
+	c.call.Reset()
 }
 
 // convert converts the C argument array into the connection's reused []Value
