@@ -85,7 +85,7 @@ func BenchmarkAssignSegment10M(b *testing.B) {
 	m := segModel(b)
 	spec, _ := m.JSON()
 	const n = 10_000_000
-	capi := `SELECT sum(assign_segment('` + spec + `', r, f, m)) FROM ` + segInput(n)
+	capi := `SELECT sum(assign_segment('` + strings.ReplaceAll(spec, "'", "''") + `', r, f, m)) FROM ` + segInput(n) // a literal, as an analyst writes it
 	plain := `SELECT sum(` + assignCase(m) + `) FROM ` + segInput(n)
 	compareQueries(b, db, capi, plain, n)
 }
