@@ -204,19 +204,15 @@ func drawKSilhouette(dir string, in *Input) (chart, error) {
 	return c, err
 }
 
-// decidedBy says which method decided k and why (Model.KSelectionMethod
-// and KSelectionReason), for both k-selection captions.
+// decidedBy says which k was chosen and why: the model's reason, which
+// names the deciding method (Model.KSelectionReason), or without one the
+// method alone, for both k-selection captions.
 func decidedBy(m *kmeans.Model) string {
-	var s string
-	switch m.KSelectionMethod {
-	case "":
-	case kmeans.KByElbow + "+" + kmeans.KBySilhouette:
-		s = fmt.Sprintf("Chosen k = %d: the elbow and the silhouette agree.", m.K)
-	default:
-		s = fmt.Sprintf("Chosen k = %d by the %s.", m.K, m.KSelectionMethod)
+	switch {
+	case m.KSelectionReason != "":
+		return "Chosen: " + m.KSelectionReason + "."
+	case m.KSelectionMethod != "":
+		return fmt.Sprintf("Chosen k = %d by the %s.", m.K, strings.ReplaceAll(m.KSelectionMethod, "+", " and the "))
 	}
-	if m.KSelectionReason != "" {
-		s = strings.TrimSpace(s + " Rule applied: " + m.KSelectionReason + ".")
-	}
-	return s
+	return ""
 }

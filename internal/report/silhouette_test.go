@@ -120,9 +120,14 @@ func TestKSelectionPicks(t *testing.T) {
 		t.Errorf("silhouette caption does not name the highest k = %d: %s", sil, cs.Caption)
 	}
 	for _, c := range []chart{ce, cs} {
-		if !strings.Contains(c.Caption, m.KSelectionReason) || !strings.Contains(c.Caption, "Chosen k = "+strconv.Itoa(m.K)) {
+		if !strings.Contains(c.Caption, "Chosen: "+m.KSelectionReason) || !strings.HasPrefix(m.KSelectionReason, "k="+strconv.Itoa(m.K)) {
 			t.Errorf("caption lacks the decision (k = %d, %s): %s", m.K, m.KSelectionReason, c.Caption)
 		}
+	}
+	// A model stored without a reason still says which method decided.
+	bare := kmeans.Model{K: 3, KSelectionMethod: kmeans.KByElbow + "+" + kmeans.KBySilhouette}
+	if got, want := decidedBy(&bare), "Chosen k = 3 by the elbow and the silhouette."; got != want {
+		t.Errorf("decidedBy = %q, want %q", got, want)
 	}
 	// Labels: away from the other marked k when there is room, above a
 	// point whose neighbour on that side is lower.
