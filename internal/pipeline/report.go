@@ -63,11 +63,10 @@ func ReportInput(ctx context.Context, db *engine.DB, ref string) (report.Input, 
 	if n > ReportSilhouetteSample {
 		sz, sl = kmeans.Sample(z, labels, d, ReportSilhouetteSample, m.Seed)
 	}
+	// The chart draws these per customer but prints the model's stored
+	// silhouette, so the report says one figure (report.Input.SilhouetteOf).
 	if s, err := cluster.SilhouetteSamples(sz, d, sl); err == nil {
-		in.Silhouettes, in.Labels = s, sl
-		if n > ReportSilhouetteSample {
-			in.Meta["silhouette plot"] = fmt.Sprintf("a fixed-seed sample of %d of %d customers", len(sl), n)
-		}
+		in.Silhouettes, in.Labels, in.SilhouetteOf = s, sl, n
 	}
 
 	// R × F heat map of mean monetary.

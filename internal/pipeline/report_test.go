@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/custseg/custseg/internal/engine/enginetest"
 	"github.com/custseg/custseg/internal/gen"
 	"github.com/custseg/custseg/internal/pipeline"
+	"github.com/custseg/custseg/internal/report"
 	"github.com/custseg/custseg/loader"
 	"github.com/custseg/custseg/udf/kmeans"
 )
@@ -92,8 +94,24 @@ func TestReportPairsSegmentsWithCustomers(t *testing.T) {
 			if !slices.Equal(in.Labels, want) || len(in.Silhouettes) != len(want) {
 				t.Errorf("silhouette sample: %d labels and %d values, not kmeans.Sample's %d labels", len(in.Labels), len(in.Silhouettes), len(want))
 			}
-			if note := in.Meta["silhouette plot"]; !strings.Contains(note, fmt.Sprintf("%d of %d", len(want), customers)) {
-				t.Errorf("silhouette plot note %q", note)
+			if in.SilhouetteOf != customers {
+				t.Errorf("silhouette sample drawn from %d customers, want %d", in.SilhouetteOf, customers)
+			}
+			// The chart prints the model's stored silhouette with its method
+			// (one figure in the whole report) and says the bars are a sample.
+			index, err := report.Write(filepath.Join(t.TempDir(), "report"), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, err := os.ReadFile(index)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sample := fmt.Sprintf("a sample of %d,%03d of %d,%03d customers", len(want)/1000, len(want)%1000, customers/1000, customers%1000)
+			for _, s := range []string{"Dashed red line: the model&#39;s silhouette, " + m.SilhouetteText(), sample} {
+				if !strings.Contains(string(page), s) {
+					t.Errorf("index.html lacks %q", s)
+				}
 			}
 		})
 	}

@@ -13,6 +13,10 @@ import (
 // metaRow is one line of the metadata table.
 type metaRow struct{ Key, Value string }
 
+// card is one figure of the header; Detail, if any, follows Value in small
+// type.
+type card struct{ Key, Value, Detail string }
+
 // profileRow is one line of the profile table, formatted.
 type profileRow struct {
 	Segment      int
@@ -27,7 +31,7 @@ type profileRow struct {
 type page struct {
 	Title       string
 	ModelRef    string
-	Cards       []metaRow
+	Cards       []card
 	Meta        []metaRow
 	Features    []string
 	Profiles    []profileRow
@@ -43,14 +47,17 @@ func renderHTML(w io.Writer, in *Input, charts []chart) error {
 	}
 	m := in.Model
 	if m != nil {
-		pg.Cards = append(pg.Cards, metaRow{"segments (k)", strconv.Itoa(m.K)})
+		pg.Cards = append(pg.Cards, card{Key: "segments (k)", Value: strconv.Itoa(m.K)})
 		if m.TrainingRows > 0 {
-			pg.Cards = append(pg.Cards, metaRow{"training customers", thousands(m.TrainingRows)})
+			pg.Cards = append(pg.Cards, card{Key: "training customers", Value: thousands(m.TrainingRows)})
 		}
-		if v, ok := m.Metrics["silhouette"]; ok {
-			pg.Cards = append(pg.Cards, metaRow{"silhouette", strconv.FormatFloat(v, 'f', 3, 64)})
+		if _, ok := m.Metrics["silhouette"]; ok {
+			// The figure large, how it was computed small: together
+			// Model.SilhouetteText, as train and models show print it.
+			v, how, _ := strings.Cut(m.SilhouetteText(), " ")
+			pg.Cards = append(pg.Cards, card{Key: "silhouette", Value: v, Detail: how})
 		}
-		pg.Cards = append(pg.Cards, metaRow{"features", strconv.Itoa(len(m.Features))})
+		pg.Cards = append(pg.Cards, card{Key: "features", Value: strconv.Itoa(len(m.Features))})
 
 		pg.Meta = append(pg.Meta,
 			metaRow{"model", in.ModelRef},
@@ -66,7 +73,11 @@ func renderHTML(w io.Writer, in *Input, charts []chart) error {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			pg.Meta = append(pg.Meta, metaRow{"metric: " + strings.ReplaceAll(k, "_", " "), fmtFloat(m.Metrics[k])})
+			v := fmtFloat(m.Metrics[k])
+			if k == "silhouette" {
+				v = m.SilhouetteText()
+			}
+			pg.Meta = append(pg.Meta, metaRow{"metric: " + strings.ReplaceAll(k, "_", " "), v})
 		}
 		if m.SilhouetteSampleSize > 0 && m.SilhouetteSampleSize < m.TrainingRows {
 			pg.Meta = append(pg.Meta, metaRow{"silhouette sample", fmt.Sprintf("%s of %s customers", thousands(m.SilhouetteSampleSize), thousands(m.TrainingRows))})
@@ -196,15 +207,23 @@ func fmtFloat(v float64) string {
 
 func thousands(n int) string { return thousandsF(float64(n)) }
 
-// thousandsF rounds v to an integer and groups its digits by three.
-func thousandsF(v float64) string {
+// thousandsF rounds v to an integer and groups its digits by three with a
+// narrow no-break space, for the page.
+func thousandsF(v float64) string { return groupDigits(v, '\u202f') }
+
+// chartCount groups n's digits with commas, for the charts (the embedded
+// font has no narrow no-break space).
+func chartCount(n int) string { return groupDigits(float64(n), ',') }
+
+// groupDigits rounds v to an integer and groups its digits by three with sep.
+func groupDigits(v float64, sep rune) string {
 	s := strconv.FormatFloat(math.Round(v), 'f', 0, 64)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	var b strings.Builder
 	for i, r := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteRune('\u202f') // narrow no-break space
+			b.WriteRune(sep)
 		}
 		b.WriteRune(r)
 	}
@@ -232,6 +251,7 @@ var pageTemplate = template.Must(template.New("index").Parse(`<!DOCTYPE html>
   .cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 0 0 16px; }
   .card { background: #fff; border: 1px solid var(--rule); border-radius: 6px; padding: 8px 16px; min-width: 140px; }
   .card .v { font-size: 22px; font-weight: 600; }
+  .card .v small { font-size: 13px; font-weight: 400; color: var(--muted); }
   .card .k { color: var(--muted); font-size: 13px; }
   table { border-collapse: collapse; margin: 8px 0; font-variant-numeric: tabular-nums; }
   th, td { border-bottom: 1px solid var(--rule); padding: 5px 12px; text-align: left; vertical-align: top; }
@@ -254,7 +274,7 @@ var pageTemplate = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 <body>
 <header>
 <h1>{{.Title}}</h1>
-{{if .Cards}}<div class="cards">{{range .Cards}}<div class="card"><div class="v">{{.Value}}</div><div class="k">{{.Key}}</div></div>{{end}}</div>{{end}}
+{{if .Cards}}<div class="cards">{{range .Cards}}<div class="card"><div class="v">{{.Value}}{{if .Detail}} <small>{{.Detail}}</small>{{end}}</div><div class="k">{{.Key}}</div></div>{{end}}</div>{{end}}
 </header>
 <main>
 <h2 id="profiles">Segment profiles</h2>

@@ -54,9 +54,14 @@ type Input struct {
 	ScatterX      string
 	ScatterY      string
 	// Silhouettes are per-customer silhouette coefficients with the
-	// segment of each in Labels (same length).
-	Silhouettes []float64
-	Labels      []int
+	// segment of each in Labels (same length): the bars of the silhouette
+	// chart. SilhouetteOf is the number of customers they were sampled
+	// from (0 when they are every customer). The figure the chart and the
+	// header print is the model's stored one (Model.SilhouetteText), not
+	// the mean of these bars, so that a report says one silhouette.
+	Silhouettes  []float64
+	Labels       []int
+	SilhouetteOf int
 	// RFMGrid[r-1][f-1] is the mean monetary value of customers with
 	// recency score r and frequency score f (5×5; NaN for an empty cell).
 	// RFMCounts, optional, holds the number of customers per cell.
@@ -244,4 +249,32 @@ func (in *Input) segmentName(id int) string {
 	return fmt.Sprintf("Segment %d", id+1)
 }
 
+// segmentCustomers is segment id's number of customers from the profile
+// table, or -1 when no profile gives it.
+func (in *Input) segmentCustomers(id int) int {
+	for _, p := range in.Profiles {
+		if p.Segment == id {
+			return p.Customers
+		}
+	}
+	return -1
+}
+
+// segmentLabel names segment id with the customers a chart shows of it:
+// "Champions (6,517)" when they are all of them, "Champions (1,160 of
+// 6,517 sampled)" when a chart shows part (how says which part: "sampled",
+// "drawn"), so that a part is never read as the segment's size. total is
+// the segment's customers, -1 when unknown.
+func (in *Input) segmentLabel(id, shown, total int, how string) string {
+	switch {
+	case how == "" || shown == total:
+		return fmt.Sprintf("%s (%s)", in.segmentName(id), chartCount(shown))
+	case total < 0:
+		return fmt.Sprintf("%s (%s %s)", in.segmentName(id), chartCount(shown), how)
+	}
+	return fmt.Sprintf("%s (%s of %s %s)", in.segmentName(id), chartCount(shown), chartCount(total), how)
+}
+
+// finite is the report's one test for a drawable value (udf's num.Finite
+// is internal to udf).
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

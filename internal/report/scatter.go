@@ -155,6 +155,18 @@ func drawScatter(dir string, in *Input) (chart, error) {
 	if len(xs) > 2000 {
 		radius = vg.Points(1.6)
 	}
+	// Thinned, a segment's legend counts its drawn customers of all its
+	// customers given.
+	totals := make([]int, k)
+	for _, pt := range in.Points {
+		if pt.Segment >= 0 {
+			totals[pt.Segment]++
+		}
+	}
+	how := ""
+	if step > 1 {
+		how = "drawn"
+	}
 	leg := newLegend()
 	for seg, pts := range perSeg {
 		if len(pts) == 0 {
@@ -170,7 +182,7 @@ func drawScatter(dir string, in *Input) (chart, error) {
 		p.Add(s)
 		thumb, _ := plotter.NewScatter(plotter.XYs{{}})
 		thumb.GlyphStyle = draw.GlyphStyle{Color: segColor(seg), Shape: draw.CircleGlyph{}, Radius: vg.Points(4)}
-		leg.Add(fmt.Sprintf("%s (%d)", in.segmentName(seg), len(pts)), thumb)
+		leg.Add(in.segmentLabel(seg, len(pts), totals[seg], how), thumb)
 	}
 	if logX {
 		p.X.Scale = plot.LogScale{}

@@ -20,7 +20,10 @@ const maxSilhouetteVertices = 1500
 
 // drawSilhouette draws the classic silhouette plot: per segment, the
 // customers' coefficients sorted descending as a filled area, segments
-// stacked with a gap, and a dashed red line at the mean.
+// stacked with a gap, and a dashed red line at the model's silhouette.
+// The bars may be a sample (Input.SilhouetteOf); the line, the title and
+// the caption print the model's stored figure with its method, the one
+// the header, train and models show print, never the bars' own mean.
 func drawSilhouette(dir string, in *Input) (chart, error) {
 	c := chart{ID: "silhouette", Title: "Silhouette per customer"}
 	switch {
@@ -47,12 +50,29 @@ func drawSilhouette(dir string, in *Input) (chart, error) {
 		c.Note = "No finite silhouette values were given."
 		return c, nil
 	}
-	mean := sum / float64(n)
+	sampled := in.SilhouetteOf > len(in.Silhouettes)
+	bars := "bars: all " + chartCount(n) + " customers"
+	if sampled {
+		bars = fmt.Sprintf("bars: a sample of %s of %s customers", chartCount(n), chartCount(in.SilhouetteOf))
+	}
+	// The line: the model's stored silhouette, or without one the mean of
+	// the bars, said as such.
+	line, lineLabel := sum/float64(n), fmt.Sprintf("mean of the bars %.3f", sum/float64(n))
+	figure := fmt.Sprintf("mean of the bars %.4f\n%s", line, bars)
+	what := fmt.Sprintf("the mean of these bars, %.4f", line)
+	if v, ok := modelSilhouette(in); ok {
+		line, lineLabel = v, "model "+strconv.FormatFloat(v, 'f', 4, 64)
+		figure = "model's silhouette " + in.Model.SilhouetteText() + "\n" + bars
+		what = "the model's silhouette, " + in.Model.SilhouetteText() + ", as the header prints it"
+	}
 	c.File = SilhouetteFile
-	c.Caption = fmt.Sprintf("Each horizontal line is a customer: how much closer it is to its own segment than to the next one "+
-		"(1 = well inside, 0 = on the border, negative = probably in the wrong segment). Dashed red line: the mean, %.3f, over %d customers.", mean, n)
-
-	p := newPlot("Silhouette per customer, by segment", "silhouette coefficient", "")
+	c.Caption = "Each horizontal line is a customer: how much closer it is to its own segment than to the next one " +
+		"(1 = well inside, 0 = on the border, negative = probably in the wrong segment). Dashed red line: " + what + "."
+	if sampled {
+		c.Caption += fmt.Sprintf(" The bars are a sample of %s of %s customers; each segment's label counts its sampled customers of all its customers.",
+			chartCount(n), chartCount(in.SilhouetteOf))
+	}
+	p := newPlot("Silhouette per customer, by segment\n"+figure, "silhouette coefficient", "")
 	grid(p, true, false)
 	gap := math.Max(1, float64(n)*0.02)
 	// A small segment still gets a slot tall enough for its label: its
@@ -87,7 +107,11 @@ func drawSilhouette(dir string, in *Input) (chart, error) {
 		poly.LineStyle.Color = segColor(seg)
 		poly.LineStyle.Width = vg.Points(0.5)
 		p.Add(poly)
-		ticks = append(ticks, plot.Tick{Value: (y + top) / 2, Label: fmt.Sprintf("%s (%d)", in.segmentName(seg), len(vals))})
+		label := in.segmentLabel(seg, len(vals), len(vals), "")
+		if sampled {
+			label = in.segmentLabel(seg, len(vals), in.segmentCustomers(seg), "sampled")
+		}
+		ticks = append(ticks, plot.Tick{Value: (y + top) / 2, Label: label})
 		y = slotTop + gap
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
@@ -103,7 +127,7 @@ func drawSilhouette(dir string, in *Input) (chart, error) {
 		xt = append(xt, t)
 	}
 	p.X.Tick.Marker = plot.ConstantTicks(xt)
-	meanLine, _ := plotter.NewLine(plotter.XYs{{X: mean, Y: p.Y.Min}, {X: mean, Y: p.Y.Max}})
+	meanLine, _ := plotter.NewLine(plotter.XYs{{X: line, Y: p.Y.Min}, {X: line, Y: p.Y.Max}})
 	meanLine.Color = red
 	meanLine.Width = vg.Points(1.5)
 	meanLine.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
@@ -111,15 +135,24 @@ func drawSilhouette(dir string, in *Input) (chart, error) {
 	zero.Color = gray
 	zero.Width = vg.Points(0.7)
 	p.Add(zero, meanLine)
-	meanLbl, _ := newLabels(plotter.XYs{{X: mean, Y: p.Y.Max}}, []string{fmt.Sprintf("mean %.3f", mean)}, 9.5, red)
+	meanLbl, _ := newLabels(plotter.XYs{{X: line, Y: p.Y.Max}}, []string{lineLabel}, 9.5, red)
 	meanLbl.TextStyle[0].YAlign = text.YTop
 	meanLbl.Offset = vg.Point{X: vg.Points(4), Y: -vg.Points(3)}
 	p.Add(meanLbl)
-	h := figH * 0.9
+	h := figH // two more title lines than the other charts
 	if k > 6 {
-		h = figH * 1.2
+		h = figH * 1.3
 	}
 	return c, savePlot(filepath.Join(dir, c.File), p, figW, h)
+}
+
+// modelSilhouette is the model's stored silhouette, if it has one.
+func modelSilhouette(in *Input) (float64, bool) {
+	if in.Model == nil {
+		return 0, false
+	}
+	v, ok := in.Model.Metrics["silhouette"]
+	return v, ok && finite(v)
 }
 
 func cmpFloat(a, b float64) int {

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/custseg/custseg/udf/drift"
@@ -16,6 +17,10 @@ func init() {
 // writes them: bins ≤10, (10,30], (30,90], >90 with 25% of training each.
 const driftExample = `{"feature":"recency_days","edges":[10,30,90],"expected":[0.25,0.25,0.25,0.25]}`
 
+// binsCaps documents the bounds on expected_bins (psi and psi_bin).
+var binsCaps = fmt.Sprintf(" expected_bins may hold at most %d bins (drift.MaxBins) in at most %d MiB of JSON (drift.MaxBinsJSON); "+
+	"a larger one is an error.", drift.MaxBins, drift.MaxBinsJSON>>20)
+
 var psiAgg = &Function{
 	Name: "psi",
 	Kind: Aggregate,
@@ -29,7 +34,7 @@ var psiAgg = &Function{
 	Summary: "Population stability index of the group's values against the training distribution in expected_bins " +
 		`(JSON {"edges":[...],"expected":[...]}, one element of a k-means model's drift_bins): Σ (a − e)·ln(a / e) over the bins, ` +
 		"a zero share counted as 0.0001; below 0.1 stable, 0.1–0.2 watch, 0.2 or more re-train. " +
-		"GROUP BY month charts drift over time; an empty group gives NULL.",
+		"GROUP BY month charts drift over time; an empty group gives NULL." + binsCaps,
 	Example: `SELECT round(psi('` + driftExample + `', v), 4) FROM (SELECT 5 AS v UNION ALL SELECT 20 ` +
 		`UNION ALL SELECT 40 UNION ALL SELECT 50 UNION ALL SELECT 60 UNION ALL SELECT 70 UNION ALL SELECT 80 UNION ALL SELECT 100) AS t`,
 	// Shares 1/8, 1/8, 5/8, 1/8 against 1/4 each:
@@ -115,7 +120,7 @@ var psiBin = &Function{
 	Deterministic: true,
 	Null:          NullInNullOut,
 	Summary: "The bin (1-based, as ntile) of value among the edges of expected_bins, the JSON that psi reads: " +
-		"bin i holds edge[i−1] < value ≤ edge[i]; with it an analyst can compare the shares per bin that psi sums.",
+		"bin i holds edge[i−1] < value ≤ edge[i]; with it an analyst can compare the shares per bin that psi sums." + binsCaps,
 	Example:       `psi_bin('` + driftExample + `', 30)`,
 	ExampleResult: "2",
 }

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"strconv"
 	"unsafe"
 
 	"github.com/custseg/custseg/udf/rfm"
@@ -70,7 +71,8 @@ var rfmSegment = &Function{
 	Deterministic: true,
 	Null:          NullInNullOut,
 	Summary: "Names the segment of an RFM code (111..555) by the standard segment map (Champions, Loyal Customers, ..., Lost, " +
-		"else Others) or by a JSON rule set given as the second argument, the first matching rule winning.",
+		"else Others) or by a JSON rule set given as the second argument, the first matching rule winning. " +
+		"A rule set holds 1 to " + strconv.Itoa(rfm.MaxRules) + " rules (rfm.MaxRules); a longer one is an error.",
 	Example:       `rfm_segment(155)`,
 	ExampleResult: "Can't Lose Them",
 }
