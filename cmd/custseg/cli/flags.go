@@ -15,7 +15,7 @@ import (
 // Flags that several commands take are defined here, once, so a flag
 // means the same thing, with the same default and help, everywhere.
 
-// parseK reads a --k value: auto (0: k chosen by silhouette between --k-min
+// parseK reads a --k value: auto (0: k chosen by the elbow and the silhouette between --k-min
 // and --k-max) or a whole number of segments, at least kmeans.MinK.
 func parseK(s string) (int, error) {
 	if s == "auto" {

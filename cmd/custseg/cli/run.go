@@ -44,7 +44,7 @@ generates demo data next to the database first, DB.demo.csv.gz seeded by
 --data-seed, with DB.demo.json recording --demo-customers and --data-seed:
 other values generate it again, or are refused once it is loaded),
 computes customer_features, fits and applies the RFM model, trains a k-means
-segment model (k chosen by silhouette unless --k N; the training flags mean
+segment model (k chosen by the elbow and the silhouette unless --k N; the training flags mean
 what they mean for train), writes the prepared tables customer_segments and
 segment_profiles, writes the visual report next to the database (DB.report/)
 and prints a summary. Content that is already in the database is not loaded
