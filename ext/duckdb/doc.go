@@ -18,12 +18,17 @@
 // # Registration, from the catalog metadata only
 //
 // Each catalog function becomes one DuckDB function set. Parameter types:
-// Integer→BIGINT, Double→DOUBLE, Text→VARCHAR, Any→ANY (the binding then
-// reads BOOLEAN, all integer widths, HUGEINT, FLOAT, DECIMAL and VARCHAR).
-// Optional trailing parameters give one overload per arity. A variadic
-// tail is DuckDB varargs for scalars (the count is checked by the catalog)
-// and one overload per count for aggregates, whose C API has no varargs
-// (capped at 16 features when the catalog sets no maximum).
+// Text→VARCHAR; Integer, Double and Any→ANY: DuckDB casts nothing and the
+// binding reads BOOLEAN, all integer widths, HUGEINT, FLOAT, DOUBLE,
+// DECIMAL and VARCHAR as they are, so the catalog converts values exactly
+// as for SQLite (an integral 155.0 is an integer, a text '155' is refused
+// naming the argument). Results: Integer→BIGINT, Double→DOUBLE,
+// Text→VARCHAR. Optional trailing parameters give one overload per arity.
+// A variadic tail is DuckDB varargs for scalars (the count is checked by
+// the catalog) and one overload per count for aggregates, whose C API has
+// no varargs: the catalog bounds them (catalog.MaxAggregateFeatures, the
+// same limit on SQLite), and a call beyond it is DuckDB's binder error
+// ("No function matches").
 // Deterministic=false marks a scalar volatile; NULL policy CallOnNull asks
 // DuckDB for special NULL handling, otherwise the catalog applies the
 // policy (NULL in → NULL out; aggregates skip rows with a NULL).
