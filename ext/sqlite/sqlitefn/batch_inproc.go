@@ -8,7 +8,7 @@ package sqlitefn
 
 // batch.c
 int csq_insert_batch(struct sqlite3 *db, const char *sql, int nrows, int ncols, const signed char *kinds,
-	const long long *nums, const int *lens, const char *text, char **err);
+	const long long *nums, const int *lens, const char *text, char **err, int *failed);
 int csq_create_insert_batch(struct sqlite3 *db, const char *name);
 void csq_free_sqlite(void *p);
 */
@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"unsafe"
 )
@@ -42,6 +43,13 @@ type RowBatch struct {
 	lens  []int32
 	text  []byte
 	rows  int
+
+	// failed is the 1-based row whose insert failed in the last call of
+	// custseg_insert_batch (0: none or not row-specific), and cause is
+	// SQLite's message for it: the error itself crosses SQL as text, and
+	// the caller maps the row to where it came from (a source line).
+	failed int
+	cause  string
 }
 
 // NewRowBatch returns an empty batch of rows with cols values each.
@@ -71,7 +79,13 @@ func (b *RowBatch) Rows() int { return b.rows }
 // Reset empties the batch, keeping its buffers.
 func (b *RowBatch) Reset() {
 	b.kinds, b.nums, b.lens, b.text, b.rows = b.kinds[:0], b.nums[:0], b.lens[:0], b.text[:0], 0
+	b.failed, b.cause = 0, ""
 }
+
+// Failed returns the 1-based row whose insert failed in the last insert of
+// b, and SQLite's message for it without the row; row 0 when no row
+// failed or the failure concerned no row (the statement did not prepare).
+func (b *RowBatch) Failed() (row int, cause string) { return b.failed, b.cause }
 
 // pendingBatch is an insert waiting for its custseg_insert_batch call.
 type pendingBatch struct {
@@ -158,6 +172,7 @@ func custsegSqliteInsertBatch(ctx *C.struct_sqlite3_context, db *C.struct_sqlite
 
 // insert runs insertSQL for every row of b on db, in one call into C.
 func (b *RowBatch) insert(db *C.struct_sqlite3, insertSQL string) error {
+	b.failed, b.cause = 0, ""
 	if b.rows == 0 {
 		return nil
 	}
@@ -168,9 +183,10 @@ func (b *RowBatch) insert(db *C.struct_sqlite3, insertSQL string) error {
 		text = (*C.char)(unsafe.Pointer(&b.text[0]))
 	}
 	var cerr *C.char
+	var failed C.int
 	rc := C.csq_insert_batch(db, sql, C.int(b.rows), C.int(b.cols),
 		(*C.schar)(unsafe.Pointer(&b.kinds[0])), (*C.longlong)(unsafe.Pointer(&b.nums[0])),
-		(*C.int)(unsafe.Pointer(&b.lens[0])), text, &cerr)
+		(*C.int)(unsafe.Pointer(&b.lens[0])), text, &cerr, &failed)
 	if rc == sqliteOK {
 		return nil
 	}
@@ -178,6 +194,14 @@ func (b *RowBatch) insert(db *C.struct_sqlite3, insertSQL string) error {
 	if cerr != nil {
 		msg = C.GoString(cerr)
 		C.csq_free_sqlite(unsafe.Pointer(cerr))
+	}
+	if failed > 0 {
+		b.failed = int(failed)
+		// The message is "row N[ column C]: cause".
+		b.cause = msg
+		if _, after, ok := strings.Cut(msg, ": "); ok {
+			b.cause = after
+		}
 	}
 	return errors.New(msg)
 }
