@@ -3,8 +3,12 @@
 package sqlitefn
 
 /*
+#cgo LDFLAGS: -lm
 #include <stdlib.h>
 #include "cs.h"
+
+// math.c
+int csq_register_math(struct sqlite3 *db);
 
 // batch.c
 int csq_insert_batch(struct sqlite3 *db, const char *sql, int nrows, int ncols, const signed char *kinds,
@@ -134,13 +138,18 @@ func pendingCount() int {
 	return len(pending.batches)
 }
 
-// registerInternal registers the in-process build's internal functions on
-// db (see InsertBatchFunction).
+// registerInternal registers the in-process build's own functions on db:
+// the internal InsertBatchFunction, and SQLite's math functions (ln, exp,
+// pow, ...: math.c), which the SQLite mattn compiles lacks while the
+// sqlite3 shell that loads custseg.so has them.
 func registerInternal(db *C.struct_sqlite3) error {
 	name := C.CString(InsertBatchFunction)
 	defer C.free(unsafe.Pointer(name))
 	if rc := C.csq_create_insert_batch(db, name); rc != sqliteOK {
 		return fmt.Errorf("%sregistering %s failed (SQLite error %d)", errPrefix, InsertBatchFunction, int(rc))
+	}
+	if rc := C.csq_register_math(db); rc != sqliteOK {
+		return fmt.Errorf("%sregistering the math functions failed (SQLite error %d)", errPrefix, int(rc))
 	}
 	return nil
 }
