@@ -74,5 +74,7 @@ void sqlite3_free(void *);
 char *sqlite3_mprintf(const char *, ...);
 
 int sqlite3_auto_extension(void (*xEntryPoint)(void));
+int sqlite3_is_interrupted(sqlite3 *);
+int sqlite3_libversion_number(void);
 
 #endif
