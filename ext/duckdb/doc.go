@@ -50,6 +50,20 @@
 // duckdb_scalar_function_set_error / duckdb_aggregate_function_set_error,
 // so DuckDB raises an SQL error ("Invalid Input Error: rfm_score: ...").
 //
+// # Cancellation
+//
+// silhouette and segment_silhouette (catalog.Cancelable) can stop between
+// row blocks, but DuckDB gives an aggregate no way to learn that its
+// statement was interrupted: 1.5.6's duckdb.h has no client context for
+// aggregate callbacks (the duckdb_aggregate_function_* calls set name,
+// parameters, callbacks, extra info and errors only), and duckdb_interrupt
+// and duckdb_query_progress take a duckdb_connection the finalize callback
+// cannot identify (several connections share the function). So on DuckDB a
+// finalize that has started runs to its end, and the interrupt (duckdb-go's
+// context cancellation, the CLI's Ctrl-C) takes effect when it returns; the
+// SQLite binding stops it (sqlite3_is_interrupted). The bound is the
+// O(n²) cost of the group: docs/PERFORMANCE.md.
+//
 // # Model registry
 //
 // Functions that take a model name read custseg_models of the same
