@@ -359,7 +359,7 @@ func loadFile(ctx context.Context, kind engineKind, conn *sql.Conn, path string,
 					continue
 				}
 				sum.Loaded++
-				if err := sk.add(&it.r); err != nil {
+				if err := sk.add(&it.r, it.line); err != nil {
 					return err
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -13,7 +14,7 @@ import (
 
 // sink receives the rows and rejects of one file inside the load's transaction.
 type sink interface {
-	add(r *row) error
+	add(r *row, line int64) error
 	reject(source string, line int64, reason, raw string) error
 	close() error
 }
@@ -40,7 +41,8 @@ func newDuckSink(dc driver.Conn, table string) (*duckSink, error) {
 	return &duckSink{rows: rows, rejects: rejects, vals: make([]driver.Value, 8)}, nil
 }
 
-func (s *duckSink) add(r *row) error {
+// add ignores line: the Appender reports failures at flush, for no row.
+func (s *duckSink) add(r *row, _ int64) error {
 	v := s.vals
 	textValues(r, v)
 	v[3] = nil
@@ -98,6 +100,7 @@ type sqliteSink struct {
 	conn    *sql.Conn
 	insert  string
 	batch   *sqliteext.RowBatch
+	lines   []int64 // source line of each row of batch
 	rejects *sql.Stmt
 }
 
@@ -113,7 +116,7 @@ func newSQLiteSink(ctx context.Context, conn *sql.Conn, table string) (*sqliteSi
 	return &sqliteSink{ctx: ctx, conn: conn, insert: insertSQL(table), batch: sqliteext.NewRowBatch(8), rejects: rej}, nil
 }
 
-func (s *sqliteSink) add(r *row) error {
+func (s *sqliteSink) add(r *row, line int64) error {
 	var v [8]driver.Value
 	textValues(r, v[:])
 	if r.qtyOK {
@@ -140,6 +143,7 @@ func (s *sqliteSink) add(r *row) error {
 		}
 	}
 	s.batch.EndRow()
+	s.lines = append(s.lines, line)
 	if s.batch.Rows() == sqliteBatch {
 		return s.flush()
 	}
@@ -147,10 +151,16 @@ func (s *sqliteSink) add(r *row) error {
 }
 
 // flush writes the packed rows on the load's connection, inside its
-// transaction.
+// transaction. A row SQLite refuses (a constraint, a full disk) is named
+// by its source line, not by its place in the batch.
 func (s *sqliteSink) flush() error {
 	err := sqliteext.InsertBatch(s.ctx, s.conn, s.insert, s.batch)
+	var re *sqliteext.RowError
+	if errors.As(err, &re) && re.Row >= 1 && re.Row <= len(s.lines) {
+		err = fmt.Errorf("line %d: %s", s.lines[re.Row-1], re.Cause)
+	}
 	s.batch.Reset()
+	s.lines = s.lines[:0]
 	return err
 }
 

@@ -14,11 +14,6 @@ import (
 	"github.com/custseg/custseg/udf/catalog"
 )
 
-// maxAggregateVariadic caps the overloads registered for an aggregate with an
-// unbounded variadic parameter: DuckDB's C API has no varargs for aggregates,
-// so each arity is its own overload.
-const maxAggregateVariadic = 16
-
 // binding is what a registered DuckDB function carries as extra info (via a
 // cgo.Handle): the catalog function and the model store of its database.
 type binding struct {
@@ -56,7 +51,7 @@ func bindingOf(extra C.uintptr_t) *binding {
 	return cgo.Handle(extra).Value().(*binding)
 }
 
-// duckType maps a catalog type to the DuckDB type id it is declared as.
+// duckType maps a catalog type to the DuckDB type id a result is declared as.
 func duckType(t catalog.Type) (C.int32_t, error) {
 	switch t {
 	case catalog.Integer:
@@ -71,6 +66,20 @@ func duckType(t catalog.Type) (C.int32_t, error) {
 	return 0, fmt.Errorf("no DuckDB type for %v", t)
 }
 
+// paramType maps a catalog type to the DuckDB type id a parameter is
+// declared as. Numeric parameters are declared ANY, so that DuckDB casts
+// nothing and the catalog converts values as it does for SQLite
+// (Function.Float, Function.Int): a text such as '155' is refused naming
+// the argument (a BIGINT or DOUBLE parameter would have DuckDB cast a
+// string literal), and an integral DOUBLE or DECIMAL such as 155.0 is
+// accepted as an integer (a BIGINT parameter would refuse it at bind).
+func paramType(t catalog.Type) (C.int32_t, error) {
+	if t == catalog.Integer || t == catalog.Double {
+		return C.CS_TYPE_ANY, nil
+	}
+	return duckType(t)
+}
+
 // overloads lists the parameter type lists a function is registered with:
 // one per accepted number of fixed arguments (Optional trailing parameters
 // may be left out) and, for aggregates, one per variadic count. Scalars get
@@ -81,7 +90,7 @@ func duckType(t catalog.Type) (C.int32_t, error) {
 func overloads(f *catalog.Function) (lists [][]C.int32_t, vararg C.int32_t, err error) {
 	fixed := make([]C.int32_t, len(f.Params))
 	for i, p := range f.Params {
-		if fixed[i], err = duckType(p.Type); err != nil {
+		if fixed[i], err = paramType(p.Type); err != nil {
 			return nil, 0, fmt.Errorf("%s: parameter %s: %w", f.Name, p.Name, err)
 		}
 	}
@@ -92,7 +101,7 @@ func overloads(f *catalog.Function) (lists [][]C.int32_t, vararg C.int32_t, err 
 		}
 		return lists, vararg, nil
 	}
-	vt, err := duckType(f.Variadic.Type)
+	vt, err := paramType(f.Variadic.Type)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: parameter %s: %w", f.Name, f.Variadic.Name, err)
 	}
@@ -101,9 +110,11 @@ func overloads(f *catalog.Function) (lists [][]C.int32_t, vararg C.int32_t, err 
 		// with an error naming the function.
 		return [][]C.int32_t{fixed}, vt, nil
 	}
+	// One overload per count: DuckDB's C API has no varargs for
+	// aggregates, so the catalog bounds them (catalog.MaxAggregateFeatures).
 	maxV := f.MaxVariadic
-	if maxV <= 0 || maxV > maxAggregateVariadic {
-		maxV = maxAggregateVariadic
+	if maxV <= 0 {
+		return nil, 0, fmt.Errorf("%s: an aggregate's variadic %s needs a maximum count (catalog.MaxAggregateFeatures)", f.Name, f.Variadic.Name)
 	}
 	for v := f.MinVariadic; v <= maxV; v++ {
 		l := append(append([]C.int32_t{}, fixed...), make([]C.int32_t, v)...)

@@ -18,12 +18,17 @@
 // # Registration, from the catalog metadata only
 //
 // Each catalog function becomes one DuckDB function set. Parameter types:
-// Integer→BIGINT, Double→DOUBLE, Text→VARCHAR, Any→ANY (the binding then
-// reads BOOLEAN, all integer widths, HUGEINT, FLOAT, DECIMAL and VARCHAR).
-// Optional trailing parameters give one overload per arity. A variadic
-// tail is DuckDB varargs for scalars (the count is checked by the catalog)
-// and one overload per count for aggregates, whose C API has no varargs
-// (capped at 16 features when the catalog sets no maximum).
+// Text→VARCHAR; Integer, Double and Any→ANY: DuckDB casts nothing and the
+// binding reads BOOLEAN, all integer widths, HUGEINT, FLOAT, DOUBLE,
+// DECIMAL and VARCHAR as they are, so the catalog converts values exactly
+// as for SQLite (an integral 155.0 is an integer, a text '155' is refused
+// naming the argument). Results: Integer→BIGINT, Double→DOUBLE,
+// Text→VARCHAR. Optional trailing parameters give one overload per arity.
+// A variadic tail is DuckDB varargs for scalars (the count is checked by
+// the catalog) and one overload per count for aggregates, whose C API has
+// no varargs: the catalog bounds them (catalog.MaxAggregateFeatures, the
+// same limit on SQLite), and a call beyond it is DuckDB's binder error
+// ("No function matches").
 // Deterministic=false marks a scalar volatile; NULL policy CallOnNull asks
 // DuckDB for special NULL handling, otherwise the catalog applies the
 // policy (NULL in → NULL out; aggregates skip rows with a NULL).
@@ -44,6 +49,20 @@
 // exported callback recovers from panics and reports errors through
 // duckdb_scalar_function_set_error / duckdb_aggregate_function_set_error,
 // so DuckDB raises an SQL error ("Invalid Input Error: rfm_score: ...").
+//
+// # Cancellation
+//
+// silhouette and segment_silhouette (catalog.Cancelable) can stop between
+// row blocks, but DuckDB gives an aggregate no way to learn that its
+// statement was interrupted: 1.5.6's duckdb.h has no client context for
+// aggregate callbacks (the duckdb_aggregate_function_* calls set name,
+// parameters, callbacks, extra info and errors only), and duckdb_interrupt
+// and duckdb_query_progress take a duckdb_connection the finalize callback
+// cannot identify (several connections share the function). So on DuckDB a
+// finalize that has started runs to its end, and the interrupt (duckdb-go's
+// context cancellation, the CLI's Ctrl-C) takes effect when it returns; the
+// SQLite binding stops it (sqlite3_is_interrupted). The bound is the
+// O(n²) cost of the group: docs/PERFORMANCE.md.
 //
 // # Model registry
 //

@@ -24,10 +24,22 @@ type Querier interface {
 // function (sqlitefn.InsertBatchFunction).
 const insertBatchSQL = "SELECT " + sqlitefn.InsertBatchFunction + "(?)"
 
+// RowError is InsertBatch's error when one row failed: Row is its 1-based
+// index in the batch and Cause SQLite's message, so that a caller can name
+// the row by where it came from (the loader: its source line).
+type RowError struct {
+	Row   int
+	Cause string
+	err   error
+}
+
+func (e *RowError) Error() string { return e.err.Error() }
+func (e *RowError) Unwrap() error { return e.err }
+
 // InsertBatch runs insertSQL (an INSERT with one row of placeholders) for
 // every row of b, in one call into C, on the connection q runs its
 // statements on, inside its open transaction. A failing row ends the
-// batch with an error naming the row ("row 3: ...").
+// batch with a *RowError naming the row ("row 3: ...").
 func InsertBatch(ctx context.Context, q Querier, insertSQL string, b *RowBatch) error {
 	if b.Rows() == 0 {
 		return nil
@@ -39,6 +51,9 @@ func InsertBatch(ctx context.Context, q Querier, insertSQL string, b *RowBatch) 
 	defer withdraw()
 	var n int64
 	if err := q.QueryRowContext(ctx, insertBatchSQL, id).Scan(&n); err != nil {
+		if row, cause := b.Failed(); row > 0 {
+			return &RowError{Row: row, Cause: cause, err: err}
+		}
 		return err
 	}
 	if n != int64(b.Rows()) {

@@ -115,9 +115,20 @@ func TestInsertBatch(t *testing.T) {
 			}
 		}
 	}
-	wantErr(sqliteext.InsertBatch(ctx, conn, insert, bad), "custseg_insert_batch: row 3: ", "NOT NULL constraint failed: t.b")
-	// Bad SQL: an error from SQLite, not a crash.
-	wantErr(sqliteext.InsertBatch(ctx, conn, `INSERT INTO nowhere VALUES (?, ?, ?)`, bad), "custseg_insert_batch: ", "no such table: nowhere")
+	err = sqliteext.InsertBatch(ctx, conn, insert, bad)
+	wantErr(err, "custseg_insert_batch: row 3: ", "NOT NULL constraint failed: t.b")
+	// The failing row and SQLite's cause, for callers that name rows
+	// their own way (the loader: by source line).
+	var re *sqliteext.RowError
+	if !errors.As(err, &re) || re.Row != 3 || re.Cause != "NOT NULL constraint failed: t.b" {
+		t.Errorf("error %v: RowError %+v, want row 3 and SQLite's cause", err, re)
+	}
+	// Bad SQL: an error from SQLite, not a crash, and no row to blame.
+	err = sqliteext.InsertBatch(ctx, conn, `INSERT INTO nowhere VALUES (?, ?, ?)`, bad)
+	wantErr(err, "custseg_insert_batch: ", "no such table: nowhere")
+	if errors.As(err, &re) {
+		t.Errorf("error %v blames row %d", err, re.Row)
+	}
 	// Too few placeholders: the bind of column 3 fails and names it.
 	wantErr(sqliteext.InsertBatch(ctx, conn, `INSERT INTO t (a, b) VALUES (?, ?)`, bad), "custseg_insert_batch: row 1 column 3: ", "column index out of range")
 	// A row left open is refused before anything reaches SQLite.

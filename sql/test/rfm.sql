@@ -64,6 +64,13 @@ SELECT rfm_score('sqltest_late', 12, 4, 800) = 325;
 
 -- rfm_segment with the default segment map (udf/rfm DefaultRules: first
 -- matching rule wins, else Others).
+-- Value conversion, the same on every engine (docs/FUNCTIONS.md): an integral
+-- DOUBLE or DECIMAL is an integer; a fractional one is refused (not tested
+-- here: errors cannot be self-checked), as is text such as '155'.
+SELECT rfm_segment(155.0) = 'Can''t Lose Them',
+       rfm_segment(CAST(155 AS DOUBLE)) = 'Can''t Lose Them',
+       rfm_segment(CAST(155.0 AS DOUBLE) + 400) = 'Champions';
+
 SELECT rfm_segment(555) = 'Champions',
        rfm_segment(155) = 'Can''t Lose Them',
        rfm_segment(511) = 'New Customers',

@@ -103,6 +103,13 @@ const (
 	Aggregate
 )
 
+// MaxAggregateFeatures is the most features (x1, ..., xd) an aggregate
+// takes. DuckDB's C API has no varargs for aggregates, so the DuckDB binding
+// registers one overload per count; every binding accepts the same counts,
+// and SQLite refuses more with CheckArity's error ("wrong number of
+// arguments"), while DuckDB's binder answers that no overload matches.
+const MaxAggregateFeatures = 16
+
 // Param is one declared parameter.
 type Param struct {
 	Name string

@@ -21,6 +21,8 @@ func Markdown() string {
 	b.WriteString("<!-- Generated from udf/catalog by `CUSTSEG_UPDATE_DOCS=1 go test ./udf/catalog -run TestFunctionsMarkdown`. Do not edit. -->\n\n")
 	b.WriteString("The same functions, with the same arguments, NULL handling and error messages, are registered in DuckDB and SQLite. ")
 	b.WriteString("Every error message starts with the function's name. ")
+	b.WriteString("Arguments are converted alike on both engines: an INTEGER parameter takes an integer or a DOUBLE with no fractional part (`155.0`), a DOUBLE parameter takes an integer or a finite DOUBLE, and a text (even `'155'`) is refused with an error naming the argument; cast text yourself (`CAST(x AS DOUBLE)`). ")
+	fmt.Fprintf(&b, "Aggregates take at most %d features (`x1 ... xN`) on both engines. ", MaxAggregateFeatures)
 	b.WriteString("A `model` argument is a registry name (`'rfm'`: the active version), a name with a version (`'rfm@2'`) or the model's JSON itself. ")
 	fmt.Fprintf(&b, "A model spec, given inline or stored, may be at most %d MiB (`catalog.MaxSpecBytes`): a larger one is refused with an error naming the function and the size.\n\n", MaxSpecBytes>>20)
 

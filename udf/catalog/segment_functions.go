@@ -91,12 +91,12 @@ var modelFeaturesParams = []Param{{Name: "model", Type: Text}}
 // every function that applies a k-means model to a customer's features;
 // scalars return NULL on a NULL argument, aggregates skip such rows.
 func modelFeaturesFunction(name string, kind Kind, result Type, summary, example, exampleResult string) *Function {
-	null := NullInNullOut
+	null, maxV := NullInNullOut, 0
 	if kind == Aggregate {
-		null = SkipNullRows
+		null, maxV = SkipNullRows, MaxAggregateFeatures
 	}
 	return &Function{Name: name, Kind: kind, Params: modelFeaturesParams,
-		Variadic: &Param{Name: "x", Type: Double}, MinVariadic: 1, Result: result,
+		Variadic: &Param{Name: "x", Type: Double}, MinVariadic: 1, MaxVariadic: maxV, Result: result,
 		Deterministic: true, Null: null, Summary: summary, Example: example, ExampleResult: exampleResult}
 }
 
@@ -369,6 +369,7 @@ func metricAggregate(name string, metric func(x []float64, d int, labels []int, 
 		Params:        []Param{{Name: "label", Type: Any}},
 		Variadic:      &Param{Name: "x", Type: Double},
 		MinVariadic:   1,
+		MaxVariadic:   MaxAggregateFeatures,
 		Result:        Double,
 		Deterministic: true,
 		Null:          SkipNullRows,

@@ -14,7 +14,7 @@
 #include "_cgo_export.h"
 
 int csq_insert_batch(struct sqlite3 *handle, const char *sql, int nrows, int ncols, const signed char *kinds,
-	const long long *nums, const int *lens, const char *text, char **err) {
+	const long long *nums, const int *lens, const char *text, char **err, int *failed) {
 	sqlite3 *db = (sqlite3 *)handle;
 	sqlite3_stmt *st = 0;
 	int rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
@@ -44,6 +44,7 @@ int csq_insert_batch(struct sqlite3 *handle, const char *sql, int nrows, int nco
 			}
 			if (rc != SQLITE_OK) {
 				*err = sqlite3_mprintf("row %d column %d: %s", r + 1, c + 1, sqlite3_errmsg(db));
+				*failed = r + 1;
 				sqlite3_finalize(st);
 				return rc;
 			}
@@ -51,6 +52,7 @@ int csq_insert_batch(struct sqlite3 *handle, const char *sql, int nrows, int nco
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_DONE) {
 			*err = sqlite3_mprintf("row %d: %s", r + 1, sqlite3_errmsg(db));
+			*failed = r + 1;
 			sqlite3_finalize(st);
 			return rc;
 		}

@@ -3,12 +3,16 @@
 package sqlitefn
 
 /*
+#cgo LDFLAGS: -lm
 #include <stdlib.h>
 #include "cs.h"
 
+// math.c
+int csq_register_math(struct sqlite3 *db);
+
 // batch.c
 int csq_insert_batch(struct sqlite3 *db, const char *sql, int nrows, int ncols, const signed char *kinds,
-	const long long *nums, const int *lens, const char *text, char **err);
+	const long long *nums, const int *lens, const char *text, char **err, int *failed);
 int csq_create_insert_batch(struct sqlite3 *db, const char *name);
 void csq_free_sqlite(void *p);
 */
@@ -18,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"unsafe"
 )
@@ -42,6 +47,13 @@ type RowBatch struct {
 	lens  []int32
 	text  []byte
 	rows  int
+
+	// failed is the 1-based row whose insert failed in the last call of
+	// custseg_insert_batch (0: none or not row-specific), and cause is
+	// SQLite's message for it: the error itself crosses SQL as text, and
+	// the caller maps the row to where it came from (a source line).
+	failed int
+	cause  string
 }
 
 // NewRowBatch returns an empty batch of rows with cols values each.
@@ -71,7 +83,13 @@ func (b *RowBatch) Rows() int { return b.rows }
 // Reset empties the batch, keeping its buffers.
 func (b *RowBatch) Reset() {
 	b.kinds, b.nums, b.lens, b.text, b.rows = b.kinds[:0], b.nums[:0], b.lens[:0], b.text[:0], 0
+	b.failed, b.cause = 0, ""
 }
+
+// Failed returns the 1-based row whose insert failed in the last insert of
+// b, and SQLite's message for it without the row; row 0 when no row
+// failed or the failure concerned no row (the statement did not prepare).
+func (b *RowBatch) Failed() (row int, cause string) { return b.failed, b.cause }
 
 // pendingBatch is an insert waiting for its custseg_insert_batch call.
 type pendingBatch struct {
@@ -120,13 +138,18 @@ func pendingCount() int {
 	return len(pending.batches)
 }
 
-// registerInternal registers the in-process build's internal functions on
-// db (see InsertBatchFunction).
+// registerInternal registers the in-process build's own functions on db:
+// the internal InsertBatchFunction, and SQLite's math functions (ln, exp,
+// pow, ...: math.c), which the SQLite mattn compiles lacks while the
+// sqlite3 shell that loads custseg.so has them.
 func registerInternal(db *C.struct_sqlite3) error {
 	name := C.CString(InsertBatchFunction)
 	defer C.free(unsafe.Pointer(name))
 	if rc := C.csq_create_insert_batch(db, name); rc != sqliteOK {
 		return fmt.Errorf("%sregistering %s failed (SQLite error %d)", errPrefix, InsertBatchFunction, int(rc))
+	}
+	if rc := C.csq_register_math(db); rc != sqliteOK {
+		return fmt.Errorf("%sregistering the math functions failed (SQLite error %d)", errPrefix, int(rc))
 	}
 	return nil
 }
@@ -158,6 +181,7 @@ func custsegSqliteInsertBatch(ctx *C.struct_sqlite3_context, db *C.struct_sqlite
 
 // insert runs insertSQL for every row of b on db, in one call into C.
 func (b *RowBatch) insert(db *C.struct_sqlite3, insertSQL string) error {
+	b.failed, b.cause = 0, ""
 	if b.rows == 0 {
 		return nil
 	}
@@ -168,9 +192,10 @@ func (b *RowBatch) insert(db *C.struct_sqlite3, insertSQL string) error {
 		text = (*C.char)(unsafe.Pointer(&b.text[0]))
 	}
 	var cerr *C.char
+	var failed C.int
 	rc := C.csq_insert_batch(db, sql, C.int(b.rows), C.int(b.cols),
 		(*C.schar)(unsafe.Pointer(&b.kinds[0])), (*C.longlong)(unsafe.Pointer(&b.nums[0])),
-		(*C.int)(unsafe.Pointer(&b.lens[0])), text, &cerr)
+		(*C.int)(unsafe.Pointer(&b.lens[0])), text, &cerr, &failed)
 	if rc == sqliteOK {
 		return nil
 	}
@@ -178,6 +203,14 @@ func (b *RowBatch) insert(db *C.struct_sqlite3, insertSQL string) error {
 	if cerr != nil {
 		msg = C.GoString(cerr)
 		C.csq_free_sqlite(unsafe.Pointer(cerr))
+	}
+	if failed > 0 {
+		b.failed = int(failed)
+		// The message is "row N[ column C]: cause".
+		b.cause = msg
+		if _, after, ok := strings.Cut(msg, ": "); ok {
+			b.cause = after
+		}
 	}
 	return errors.New(msg)
 }

@@ -55,6 +55,8 @@ void csq_result_error(struct sqlite3_context *ctx, const char *s, int n);
 int csq_lookup_model(struct sqlite3 *db, const char *sql, const char *name, int nname, int64_t version,
 	char **kind, char **spec, char **errmsg);
 void csq_free(void *p);
+int csq_interruptible(void);
+int csq_is_interrupted(struct sqlite3 *db);
 
 /* csq_lookup_model results. */
 #define CS_FOUND 0

@@ -260,6 +260,39 @@ int csq_lookup_model(struct sqlite3 *db, const char *sql, const char *name, int 
 
 void csq_free(void *p) { free(p); }
 
+/*
+ * csq_interruptible reports whether csq_is_interrupted can see an
+ * interrupt of db (sqlite3_interrupt, which database/sql's context
+ * cancellation calls on mattn): always in process (SQLite 3.54), and in
+ * the loadable build only when both the sqlite3ext.h it was built with and
+ * the host's SQLite have sqlite3_is_interrupted (3.41.0). A host without
+ * it (Debian 12's sqlite3 shell, 3.40.1, whose routine table ends before
+ * that slot) leaves a long silhouette uncancellable from inside the
+ * function: the shell's Ctrl-C then takes effect when it returns.
+ */
+int csq_interruptible(void) {
+#ifdef CUSTSEG_LOADABLE
+#ifdef sqlite3_is_interrupted
+	return sqlite3_libversion_number() >= 3041000;
+#else
+	return 0;
+#endif
+#else
+	return 1;
+#endif
+}
+
+/* csq_is_interrupted is sqlite3_is_interrupted(db); call it only when
+ * csq_interruptible() says so. Safe from any thread. */
+int csq_is_interrupted(struct sqlite3 *db) {
+#if !defined(CUSTSEG_LOADABLE) || defined(sqlite3_is_interrupted)
+	return sqlite3_is_interrupted(db);
+#else
+	(void)db;
+	return 0;
+#endif
+}
+
 int custseg_init(struct sqlite3 *db, char **pzErrMsg, const struct sqlite3_api_routines *pApi) {
 	char *err = NULL;
 	int rc;

@@ -28,6 +28,7 @@ typedef void (*sqlite3_destructor_type)(void *);
 #define SQLITE_UTF8 1
 #define SQLITE_DETERMINISTIC 0x000000800
 #define SQLITE_DIRECTONLY 0x000080000
+#define SQLITE_INNOCUOUS 0x000200000
 #define SQLITE_TRANSIENT ((sqlite3_destructor_type)-1)
 #define SQLITE_STATIC ((sqlite3_destructor_type)0)
 
@@ -43,6 +44,7 @@ void *sqlite3_get_auxdata(sqlite3_context *, int N);
 void sqlite3_set_auxdata(sqlite3_context *, int N, void *, void (*)(void *));
 
 int sqlite3_value_type(sqlite3_value *);
+int sqlite3_value_numeric_type(sqlite3_value *);
 sqlite3_int64 sqlite3_value_int64(sqlite3_value *);
 double sqlite3_value_double(sqlite3_value *);
 const unsigned char *sqlite3_value_text(sqlite3_value *);
@@ -72,5 +74,7 @@ void sqlite3_free(void *);
 char *sqlite3_mprintf(const char *, ...);
 
 int sqlite3_auto_extension(void (*xEntryPoint)(void));
+int sqlite3_is_interrupted(sqlite3 *);
+int sqlite3_libversion_number(void);
 
 #endif

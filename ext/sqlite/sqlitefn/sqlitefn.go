@@ -378,6 +378,13 @@ func custsegSqliteFinal(ctx *C.struct_sqlite3_context, ud C.uintptr_t, slot *C.u
 		st = b.fn.NewAggregate() // an empty group: the aggregate of no rows
 	}
 	c := b.conn
+	if cs, ok := st.(catalog.Cancelable); ok && C.csq_interruptible() != 0 {
+		// An O(n²) Final stops between row blocks once the statement is
+		// interrupted (sqlite3_interrupt: database/sql's context
+		// cancellation on mattn, the shell's Ctrl-C).
+		db := c.db
+		cs.SetCancel(func() bool { return C.csq_is_interrupted(db) != 0 })
+	}
 	wasBusy := c.busy
 	c.busy = true
 	v, err := b.fn.Final(&c.call, st)
