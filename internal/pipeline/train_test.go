@@ -59,6 +59,19 @@ func TestRetailSegmentsK4(t *testing.T) {
 			}
 		}
 		t.Logf("k=4 inertia %.6f (scikit-learn %.6f) silhouette %.9f", inertia, skInertia, res.Model.Metrics["silhouette"])
+		// The stored silhouette is exact here, and SQL reproduces it: the
+		// aggregate applies the model's transform, scaling and assignment.
+		// The inertia aggregate over the model's space agrees too.
+		if res.Model.SilhouetteMethod != kmeans.SilhouetteExact {
+			t.Errorf("silhouette method %q on %d customers, want exact", res.Model.SilhouetteMethod, res.Rows)
+		}
+		var sqlSil float64
+		if err := db.QueryRow(`SELECT segment_silhouette('retail', recency_days, frequency, monetary) FROM customer_features`).Scan(&sqlSil); err != nil {
+			t.Fatal(err)
+		}
+		if stored := res.Model.Metrics["silhouette"]; math.Abs(sqlSil-stored) > 1e-9 {
+			t.Errorf("segment_silhouette in SQL %.12f, stored %.12f", sqlSil, stored)
+		}
 
 		v, err := pipeline.Score(ctx, db, "retail")
 		if err != nil {
