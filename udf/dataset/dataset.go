@@ -9,6 +9,8 @@
 package dataset
 
 import (
+	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -297,4 +299,24 @@ func Sum(counts []float64) float64 {
 		s += c
 	}
 	return s
+}
+
+// SortByValue sorts the row indexes idx by col[i] ascending, keeping the
+// row order among equal values (NaN rows must have been taken out).
+func SortByValue(idx []int, col []float64) {
+	slices.SortStableFunc(idx, func(p, q int) int { return cmp.Compare(col[p], col[q]) })
+}
+
+// ParseModel unmarshals a model spec into m and validates it; who names
+// the package in the error of a spec that is not JSON of m's shape.
+func ParseModel[M interface{ Validate() error }](who string, spec []byte, m M) (M, error) {
+	if err := json.Unmarshal(spec, m); err != nil {
+		var zero M
+		return zero, fmt.Errorf("%s: corrupt model spec: %w", who, err)
+	}
+	if err := m.Validate(); err != nil {
+		var zero M
+		return zero, err
+	}
+	return m, nil
 }

@@ -81,16 +81,7 @@ type Split struct {
 }
 
 // Parse reads a tree model from JSON and validates it.
-func Parse(spec []byte) (*Model, error) {
-	var m Model
-	if err := json.Unmarshal(spec, &m); err != nil {
-		return nil, fmt.Errorf("tree: corrupt model spec: %w", err)
-	}
-	if err := m.Validate(); err != nil {
-		return nil, err
-	}
-	return &m, nil
-}
+func Parse(spec []byte) (*Model, error) { return dataset.ParseModel("tree", spec, &Model{}) }
 
 // JSON returns the model's spec.
 func (m *Model) JSON() ([]byte, error) { return json.Marshal(m) }

@@ -247,15 +247,7 @@ func (b *builder) known(idx []int, j int) (known, missing []int) {
 		}
 	}
 	if col := b.e.Num[j]; col != nil {
-		slices.SortStableFunc(known, func(p, q int) int {
-			switch {
-			case col[p] < col[q]:
-				return -1
-			case col[p] > col[q]:
-				return 1
-			}
-			return 0
-		})
+		dataset.SortByValue(known, col)
 	}
 	return known, missing
 }
