@@ -164,7 +164,8 @@ func scoreAggregate(name, what, formula, zeroCase string, pick func(classmetrics
 		Summary: "The " + what + " of a classification, as scikit-learn's " + name + ": with positive, that class's " +
 			what + " one against the rest (" + formula + "; for two classes average='binary' with pos_label=positive), " +
 			"an error when positive occurs in neither actual nor predicted; without it, the macro average " +
-			"(average='macro'): the plain mean over every label of actual ∪ predicted. As scikit-learn 1.2.1 " +
+			"(average='macro'): the plain mean over every label of actual ∪ predicted, for two classes too " +
+			"(where scikit-learn's own default is average='binary' with pos_label=1: pass positive for that). As scikit-learn 1.2.1 " +
 			"(zero_division's default, which warns and uses 0), a class " + zeroCase + " scores 0. " +
 			"Every row of a group must give the same positive. An empty group gives NULL." + labelRule + labelCap,
 		Example:       classifyExampleOf(name + "(actual, predicted)"),
