@@ -1,17 +1,16 @@
 package tree
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"testing"
 
 	"github.com/custseg/custseg/udf/dataset"
+	"github.com/custseg/custseg/udf/internal/sklearnsplit"
 )
 
 // sklearnDir holds the references testdata/sklearn/tree_reference.py wrote
@@ -34,40 +33,12 @@ type sklearnRun struct {
 	OtherSeeds []sklearnTree `json:"other_seeds"`
 }
 
-// readSplit reads testdata/sklearn/tree_<name>.csv into its train and test
-// sets.
-func readSplit(t *testing.T, name string) (train, test *dataset.Dataset) {
+// readSplit reads the train and test sets of reference data set name.
+func readSplit(t testing.TB, name string) (train, test *dataset.Dataset) {
 	t.Helper()
-	f, err := os.Open(filepath.Join(sklearnDir, "tree_"+name+".csv"))
+	train, test, err := sklearnsplit.Read(sklearnDir, name)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	head := recs[0]
-	var fs []dataset.Feature
-	for _, h := range head[1 : len(head)-1] {
-		fs = append(fs, dataset.Feature{Name: h, Type: dataset.Numeric})
-	}
-	train, test = &dataset.Dataset{Features: fs}, &dataset.Dataset{Features: fs}
-	for _, r := range recs[1:] {
-		row := make([]dataset.Value, len(fs))
-		for j := range fs {
-			v, err := strconv.ParseFloat(r[j+1], 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			row[j] = dataset.Num(v)
-		}
-		d := train
-		if r[0] == "test" {
-			d = test
-		}
-		d.Rows = append(d.Rows, row)
-		d.Labels = append(d.Labels, r[len(r)-1])
 	}
 	return train, test
 }
