@@ -467,3 +467,22 @@ func TestClassifierExampleModel(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifierHostileSpecs: a corrupt classifier spec quoting a huge
+// value gives a short error naming the function, never a panic.
+func TestClassifierHostileSpecs(t *testing.T) {
+	huge := strings.Repeat("s", 1<<20)
+	for name, spec := range map[string]string{
+		"huge category":  strings.Replace(classifierExampleModel, `"values":["sunny"]`, `"values":["`+huge+`"]`, 1),
+		"huge algorithm": strings.Replace(classifierExampleModel, `"algorithm":"cart"`, `"algorithm":"`+huge+`"`, 1),
+		"huge class":     strings.Replace(classifierExampleModel, `"classes":["no","yes"]`, `"classes":["no","`+huge+`","yes"]`, 1),
+		"deep tree":      strings.Replace(classifierExampleModel, `"tree":{`, `"tree":`+strings.Repeat("[", 20000)+`{`, 1),
+		"1e400 count":    strings.Replace(classifierExampleModel, `"counts":[5,9]`, `"counts":[1e400,9]`, 1),
+	} {
+		_, err := classify.CallScalar(&Call{}, []Value{TextValue(spec), TextValue("sunny"), IntValue(1)})
+		if err == nil || !strings.HasPrefix(err.Error(), "classify: corrupt model JSON: ") || len(err.Error()) > maxErrorLen ||
+			strings.Contains(err.Error(), "internal error") {
+			t.Errorf("%s: err = %.300v", name, err)
+		}
+	}
+}

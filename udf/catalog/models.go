@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -94,8 +95,17 @@ func decodeClassifier(spec string) (any, error) {
 		}
 		return nil, fmt.Errorf("unknown classifier algorithm %.40q (known: %s)", head.Algorithm, strings.Join(known, ", "))
 	}
-	return decode([]byte(spec))
+	c, err := decode([]byte(spec))
+	if err != nil && len(err.Error()) > maxDecodeError {
+		err = errors.New(strings.ToValidUTF8(err.Error()[:maxDecodeError], "") + "…")
+	}
+	return c, err
 }
+
+// maxDecodeError bounds a classifier decoder's error: validation messages
+// quote the spec's values (a category, a class), which a hostile spec makes
+// megabytes long.
+const maxDecodeError = 300
 
 func init() {
 	RegisterModelKind(ClassifierKind, decodeClassifier)
