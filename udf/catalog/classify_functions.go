@@ -3,10 +3,12 @@ package catalog
 import (
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/custseg/custseg/udf/classmetrics"
+	"github.com/custseg/custseg/udf/dataset"
 )
 
 func init() {
@@ -332,4 +334,177 @@ func (s *rocState) Final(c *Call) (Value, error) {
 		return Value{}, f.Errorf("%v", err)
 	}
 	return DoubleValue(auc), nil
+}
+
+// classifierExampleModel is the inline model of the classify functions'
+// examples: a hand-written CART tree on two of Quinlan's weather features
+// (outlook, humidity) — sunny days with humidity above 75 give "no",
+// other days "yes" — checked against udf/tree by the catalog's tests.
+const classifierExampleModel = `{"kind":"classifier","algorithm":"cart","params":{"criterion":"gini","max_depth":0,` +
+	`"min_samples_leaf":1,"min_samples_split":2},"missing":"majority-child","features":[{"name":"outlook",` +
+	`"type":"categorical","categories":["overcast","rainy","sunny"]},{"name":"humidity","type":"numeric"}],` +
+	`"classes":["no","yes"],"tree":{"counts":[5,9],"split":{"feature":0,"op":"=","values":["sunny"],"default":1},` +
+	`"children":[{"counts":[3,2],"split":{"feature":1,"op":"<=","threshold":75,"default":1},` +
+	`"children":[{"counts":[0,2]},{"counts":[3,0]}]},{"counts":[2,7]}]}}`
+
+// classifierInputs is the sentence every classify function's doc shares:
+// how its model and features are read.
+const classifierInputs = " The model is a registry name, name@version or the model's JSON (kind classifier: " +
+	"algorithm cart, c45, id3 or oner); the features follow, one argument per model feature in the model's order: " +
+	"a number for a numeric feature (±Infinity is an error, NaN is missing), TEXT for a categorical one ('' is missing); " +
+	"another type is an error naming the feature. A NULL model gives NULL; a NULL feature is a missing value and follows " +
+	"the missing-value policy stored in the model: trees (majority-child) send missing values and categories never seen " +
+	"at a node down the child with the most training rows, 1R (own-bucket) predicts a missing value from the training " +
+	"rows that missed that feature and an unseen category (or a missing value when training had none) as the training " +
+	"majority class."
+
+var (
+	classify = classifierFunction("classify", false, Text,
+		"Predicts a customer's class with a classifier model: the label the model gives the features "+
+			"(a tree's leaf or 1R's bucket majority class, the first class in byte order on a tie)."+classifierInputs,
+		`classify('`+classifierExampleModel+`', 'sunny', 70)`, "yes")
+	classifyProba = classifierFunction("classify_proba", true, Double,
+		"The probability a classifier model gives one class for a customer: the class's fraction of the training "+
+			"rows of the leaf (tree) or bucket (1R) the features reach; 0 for a class the model knows but gives no weight "+
+			"there, an error for a label that is not one of the model's classes (labels compare as text, so 1 and '1' "+
+			"are the same class). Over all the model's classes it sums to 1. A NULL label gives NULL."+classifierInputs,
+		`classify_proba('`+classifierExampleModel+`', 'yes', 'rainy', 90)`, "0.7778")
+	classifyPath = classifierFunction("classify_path", false, Text,
+		"The rule that decided a customer's class: a tree's tests from the root to the leaf joined by AND "+
+			"(\"outlook = sunny AND humidity > 75\"; '' for a tree that is a single leaf), or 1R's bucket "+
+			"(\"outlook = rainy\"); a missing or unseen value says so (\"outlook is missing, taken as …\"). "+
+			"NULL for algorithms that decide by no rule."+classifierInputs,
+		`classify_path('`+classifierExampleModel+`', 'sunny', 85)`, "outlook = sunny AND humidity > 75")
+)
+
+func init() {
+	classify.Scalar = classifyImpl
+	classifyProba.Scalar = classifyProbaImpl
+	classifyPath.Scalar = classifyPathImpl
+	register(classify, classifyProba, classifyPath)
+}
+
+// classifierFunction declares name(model [, label], x1, ..., xd). NULLs
+// reach the implementation: a NULL feature is a missing value.
+func classifierFunction(name string, label bool, result Type, summary, example, exampleResult string) *Function {
+	params := []Param{{Name: "model", Type: Text}}
+	if label {
+		params = append(params, Param{Name: "label", Type: Any})
+	}
+	return &Function{Name: name, Kind: Scalar, Params: params, Variadic: &Param{Name: "x", Type: Any}, MinVariadic: 1,
+		Result: result, Deterministic: true, Null: CallOnNull, Summary: summary, Example: example, ExampleResult: exampleResult}
+}
+
+// predictArgs resolves the classifier (args[0]; nil for a NULL model), reads
+// the features args[first:] in its order and predicts.
+func predictArgs(f *Function, c *Call, args []Value, first int) (m *Classifier, label string, proba []float64, path string, err error) {
+	if args[0].IsNull() {
+		return nil, "", nil, "", nil
+	}
+	if c == nil {
+		c = &Call{}
+	}
+	ref, err := f.Str(args, 0)
+	if err != nil {
+		return nil, "", nil, "", err
+	}
+	if m, err = modelOf[*Classifier](f, c, ref, ClassifierKind, "a classifier model"); err != nil {
+		return nil, "", nil, "", err
+	}
+	if got := len(args) - first; got != len(m.Features) {
+		return nil, "", nil, "", f.Errorf("the model wants %d features (%s), got %d", len(m.Features), featureNames(m.Features), got)
+	}
+	x := make([]dataset.Value, len(m.Features))
+	for j, ft := range m.Features {
+		if x[j], err = featureValue(f, ft, args[first+j], first+j+1); err != nil {
+			return nil, "", nil, "", err
+		}
+	}
+	label, proba, path, err = m.Predict(x)
+	return m, label, proba, path, err
+}
+
+// featureValue reads argument number argNo as feature ft (classifierInputs).
+func featureValue(f *Function, ft dataset.Feature, a Value, argNo int) (dataset.Value, error) {
+	if ft.Type == dataset.Categorical {
+		switch a.Type {
+		case Null:
+			return dataset.Cat(""), nil
+		case Text:
+			return dataset.Cat(a.Text), nil
+		}
+		return dataset.Value{}, f.Errorf("feature %q (argument %d) is categorical and must be text, got %s", ft.Name, argNo, a.describe())
+	}
+	switch a.Type {
+	case Null:
+		return dataset.Num(math.NaN()), nil
+	case Integer:
+		return dataset.Num(float64(a.Int)), nil
+	case Double:
+		if math.IsInf(a.Float, 0) {
+			return dataset.Value{}, f.Errorf("feature %q (argument %d) must be a finite number, got %v", ft.Name, argNo, a.Float)
+		}
+		return dataset.Num(a.Float), nil
+	}
+	return dataset.Value{}, f.Errorf("feature %q (argument %d) must be a number, got %s", ft.Name, argNo, a.describe())
+}
+
+// featureNames lists a model's features for an error, the first ten of them.
+func featureNames(fs []dataset.Feature) string {
+	names := make([]string, 0, min(len(fs), 10))
+	for _, ft := range fs[:min(len(fs), 10)] {
+		names = append(names, ft.Name)
+	}
+	if len(fs) > 10 {
+		names = append(names, "…")
+	}
+	return strings.Join(names, ", ")
+}
+
+func classifyImpl(c *Call, args []Value) (Value, error) {
+	m, label, _, _, err := predictArgs(classify, c, args, 1)
+	if err != nil || m == nil {
+		return NullValue(), err
+	}
+	return TextValue(label), nil
+}
+
+func classifyProbaImpl(c *Call, args []Value) (Value, error) {
+	f := classifyProba
+	if args[1].IsNull() {
+		return NullValue(), nil
+	}
+	want, err := labelText(f, args, 1)
+	if err != nil {
+		return Value{}, err
+	}
+	m, _, proba, _, err := predictArgs(f, c, args, 2)
+	if err != nil || m == nil {
+		return NullValue(), err
+	}
+	k := slices.Index(m.Classes, want)
+	if k < 0 {
+		return Value{}, f.Errorf("label %.40q is not a class of the model (its classes: %s)", want, classNames(m.Classes))
+	}
+	return DoubleValue(proba[k]), nil
+}
+
+// classNames lists a model's classes for an error, the first ten of them.
+func classNames(cs []string) string {
+	q := make([]string, 0, min(len(cs), 10))
+	for _, c := range cs[:min(len(cs), 10)] {
+		q = append(q, strconv.Quote(c))
+	}
+	if len(cs) > 10 {
+		q = append(q, "…")
+	}
+	return strings.Join(q, ", ")
+}
+
+func classifyPathImpl(c *Call, args []Value) (Value, error) {
+	m, _, _, path, err := predictArgs(classifyPath, c, args, 1)
+	if err != nil || m == nil || !m.Paths {
+		return NullValue(), err
+	}
+	return TextValue(path), nil
 }

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"reflect"
 	"strconv"
@@ -10,6 +11,9 @@ import (
 
 	"github.com/custseg/custseg/udf/classmetrics"
 	"github.com/custseg/custseg/udf/classmetrics/sklearnref"
+	"github.com/custseg/custseg/udf/dataset"
+	"github.com/custseg/custseg/udf/oner"
+	"github.com/custseg/custseg/udf/tree"
 )
 
 // labelValues gives a case's labels as SQL values of one kind: text, or
@@ -220,6 +224,265 @@ func BenchmarkF1ScoreStep(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if err := f.Step(c, st, []Value{labels[i%3], labels[(i/3)%3]}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// clsStore is a registry of classifier models by name.
+type clsStore map[string]string
+
+func (s clsStore) LookupModel(name string, version int64) (string, string, error) {
+	spec, ok := s[name]
+	if !ok {
+		return "", "", ErrModelNotFound
+	}
+	return ClassifierKind, spec, nil
+}
+
+// rowArgs turns a dataset row into SQL arguments after the given leading
+// ones: TEXT for categories, numbers as INTEGER when integral on even rows
+// (DOUBLE otherwise), a missing value as NULL.
+func rowArgs(fs []dataset.Feature, row []dataset.Value, i int, lead ...Value) []Value {
+	args := append([]Value{}, lead...)
+	for j, v := range row {
+		switch {
+		case fs[j].Missing(v):
+			args = append(args, NullValue())
+		case fs[j].Type == dataset.Categorical:
+			args = append(args, TextValue(v.Cat))
+		case i%2 == 0 && v.Num == math.Trunc(v.Num):
+			args = append(args, IntValue(int64(v.Num)))
+		default:
+			args = append(args, DoubleValue(v.Num))
+		}
+	}
+	return args
+}
+
+// trainedWeather trains every registered algorithm of udf/tree and udf/oner
+// on Quinlan's weather data (numeric and all-nominal) and returns each
+// model's JSON with its Go predictor.
+func trainedWeather(t *testing.T) (names []string, specs []string, predict []func([]dataset.Value) (string, []float64, string, error), data []*dataset.Dataset) {
+	t.Helper()
+	for _, numeric := range []bool{true, false} {
+		d := dataset.Weather(numeric)
+		for _, a := range []tree.Algorithm{tree.C45, tree.CART, tree.ID3} {
+			m, err := tree.Train(d, a, tree.Params{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			j, _ := m.JSON()
+			names, specs, predict, data = append(names, fmt.Sprintf("%s/numeric=%v", a, numeric)), append(specs, string(j)), append(predict, m.Predict), append(data, d)
+		}
+		m, err := oner.Train(d, oner.Params{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, _ := m.JSON()
+		names, specs, predict, data = append(names, fmt.Sprintf("oner/numeric=%v", numeric)), append(specs, string(j)), append(predict, m.Predict), append(data, d)
+	}
+	return names, specs, predict, data
+}
+
+// TestClassifyMatchesPredict: on Quinlan's weather data, for C4.5, CART,
+// ID3 and 1R, every training row's classify, classify_path and
+// classify_proba (for every class) equal the model's Predict in Go, the
+// probabilities sum to 1, and the model resolves as inline JSON and by
+// registry name alike.
+func TestClassifyMatchesPredict(t *testing.T) {
+	names, specs, predict, data := trainedWeather(t)
+	for i, spec := range specs {
+		d := data[i]
+		m, err := DecodeModel(ClassifierKind, spec)
+		if err != nil {
+			t.Fatalf("%s: %v", names[i], err)
+		}
+		classes := m.(*Classifier).Classes
+		call := &Call{Store: clsStore{"weather": spec}}
+		for _, ref := range []string{spec, "weather", "weather@1"} {
+			call.Reset()
+			for r, row := range d.Rows {
+				wantLabel, wantProba, wantPath, err := predict[i](row)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := classify.CallScalar(call, rowArgs(d.Features, row, r, TextValue(ref)))
+				if err != nil || got != TextValue(wantLabel) {
+					t.Errorf("%s row %d: classify = %v, %v; want %q", names[i], r, got, err, wantLabel)
+				}
+				got, err = classifyPath.CallScalar(call, rowArgs(d.Features, row, r, TextValue(ref)))
+				if err != nil || got != TextValue(wantPath) {
+					t.Errorf("%s row %d: classify_path = %v, %v; want %q", names[i], r, got, err, wantPath)
+				}
+				sum := 0.0
+				for k, c := range classes {
+					got, err = classifyProba.CallScalar(call, rowArgs(d.Features, row, r, TextValue(ref), TextValue(c)))
+					if err != nil || got != DoubleValue(wantProba[k]) {
+						t.Errorf("%s row %d: classify_proba(%q) = %v, %v; want %v", names[i], r, c, got, err, wantProba[k])
+					}
+					sum += got.Float
+				}
+				if math.Abs(sum-1) > 1e-12 {
+					t.Errorf("%s row %d: probabilities sum to %v", names[i], r, sum)
+				}
+			}
+		}
+	}
+}
+
+// weatherSpec trains algo (a tree algorithm or "oner") on the numeric
+// weather data and returns its JSON.
+func weatherSpec(t *testing.T, algo string) string {
+	t.Helper()
+	var j []byte
+	if algo == oner.Algorithm {
+		m, err := oner.Train(dataset.Weather(true), oner.Params{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, _ = m.JSON()
+	} else {
+		m, err := tree.Train(dataset.Weather(true), tree.Algorithm(algo), tree.Params{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, _ = m.JSON()
+	}
+	return string(j)
+}
+
+// TestClassifyPathsAndMissing: the rule texts of C4.5 and 1R on the weather
+// data, and what NULL, NaN, ” and unseen categories give (the policies
+// stored in the models), never an error.
+func TestClassifyPathsAndMissing(t *testing.T) {
+	c45, one := TextValue(weatherSpec(t, "c45")), TextValue(weatherSpec(t, "oner"))
+	cases := []struct {
+		f    *Function
+		args []Value
+		want Value
+	}{
+		{classifyPath, []Value{c45, TextValue("sunny"), IntValue(85), IntValue(85), TextValue("false")}, TextValue("outlook = sunny AND humidity > 75")},
+		{classify, []Value{c45, TextValue("sunny"), IntValue(85), IntValue(85), TextValue("false")}, TextValue("no")},
+		{classifyPath, []Value{c45, TextValue("overcast"), NullValue(), NullValue(), NullValue()}, TextValue("outlook = overcast")},
+		// C4.5's root sends missing and unseen outlooks to rainy (the child
+		// with most training rows, the first on a tie), then windy to false.
+		{classifyPath, []Value{c45, NullValue(), IntValue(70), IntValue(70), NullValue()},
+			TextValue("outlook is missing, taken as outlook = rainy AND windy is missing, taken as windy = false")},
+		{classifyPath, []Value{c45, TextValue("foggy"), IntValue(70), IntValue(70), TextValue("true")},
+			TextValue("outlook = foggy unseen, taken as outlook = rainy AND windy = true")},
+		{classifyPath, []Value{c45, TextValue(""), IntValue(70), IntValue(70), TextValue("true")},
+			TextValue("outlook is missing, taken as outlook = rainy AND windy = true")},
+		{classify, []Value{c45, TextValue("sunny"), IntValue(70), DoubleValue(math.NaN()), TextValue("true")}, TextValue("no")},
+		{classifyPath, []Value{c45, TextValue("sunny"), IntValue(70), DoubleValue(math.NaN()), TextValue("true")},
+			TextValue("outlook = sunny AND humidity is missing, taken as humidity > 75")},
+		{classifyProba, []Value{c45, TextValue("yes"), TextValue("foggy"), IntValue(70), IntValue(70), TextValue("true")}, DoubleValue(0)},
+		{classifyPath, []Value{one, TextValue("rainy"), NullValue(), NullValue(), NullValue()}, TextValue("outlook = rainy")},
+		{classifyPath, []Value{one, NullValue(), IntValue(1), IntValue(1), TextValue("true")}, TextValue("outlook is missing, default class")},
+		{classify, []Value{one, NullValue(), IntValue(1), IntValue(1), TextValue("true")}, TextValue("yes")},
+		{classifyPath, []Value{one, TextValue("foggy"), IntValue(1), IntValue(1), TextValue("true")}, TextValue("outlook = foggy unseen, default class")},
+		{classifyProba, []Value{one, TextValue("no"), TextValue("overcast"), IntValue(1), IntValue(1), TextValue("true")}, DoubleValue(0)},
+		{classifyProba, []Value{one, TextValue("yes"), TextValue("foggy"), IntValue(1), IntValue(1), TextValue("true")}, DoubleValue(9.0 / 14)},
+		// NULL model or label: NULL.
+		{classify, []Value{NullValue(), TextValue("sunny"), IntValue(1), IntValue(1), TextValue("true")}, NullValue()},
+		{classifyPath, []Value{NullValue(), IntValue(1)}, NullValue()},
+		{classifyProba, []Value{c45, NullValue(), TextValue("sunny"), IntValue(1), IntValue(1), TextValue("true")}, NullValue()},
+		{classifyProba, []Value{NullValue(), TextValue("yes"), TextValue("sunny")}, NullValue()},
+	}
+	for _, c := range cases {
+		got, err := c.f.CallScalar(&Call{}, c.args)
+		if err != nil || got.Type != c.want.Type || got.Text != c.want.Text || math.Abs(got.Float-c.want.Float) > 1e-15 {
+			t.Errorf("%s%v = %v, %v; want %v", c.f.Name, c.args[1:], got, err, c.want)
+		}
+	}
+}
+
+// TestClassifyBadInput: bad arguments and bad models are errors starting
+// with the function's name and naming the value at fault.
+func TestClassifyBadInput(t *testing.T) {
+	c45 := weatherSpec(t, "c45")
+	m := TextValue(c45)
+	noPath := `{"kind":"classifier","algorithm":"test-no-path"}`
+	RegisterClassifier("test-no-path", func([]byte) (*Classifier, error) {
+		return &Classifier{Algorithm: "test-no-path", Features: []dataset.Feature{{Name: "a", Type: dataset.Numeric}},
+			Classes: []string{"x", "y"}, Predict: func([]dataset.Value) (string, []float64, string, error) {
+				return "y", []float64{0.25, 0.75}, "", nil
+			}}, nil
+	})
+	cases := []struct {
+		f    *Function
+		args []Value
+		want string
+	}{
+		{classify, []Value{m, TextValue("sunny"), IntValue(70), IntValue(70)}, `classify: the model wants 4 features (outlook, temperature, humidity, windy), got 3`},
+		{classify, []Value{m, TextValue("sunny"), IntValue(70), TextValue("high"), TextValue("true")}, `classify: feature "humidity" (argument 4) must be a number, got text "high"`},
+		{classifyPath, []Value{m, IntValue(3), IntValue(70), IntValue(70), TextValue("true")}, `classify_path: feature "outlook" (argument 2) is categorical and must be text, got 3`},
+		{classify, []Value{m, TextValue("sunny"), DoubleValue(math.Inf(1)), IntValue(70), TextValue("true")}, `classify: feature "temperature" (argument 3) must be a finite number, got +Inf`},
+		{classifyProba, []Value{m, TextValue("maybe"), TextValue("sunny"), IntValue(70), IntValue(70), TextValue("true")}, `classify_proba: label "maybe" is not a class of the model (its classes: "no", "yes")`},
+		{classifyProba, []Value{m, DoubleValue(1.5), TextValue("sunny"), IntValue(70), IntValue(70), TextValue("true")}, `classify_proba: label must be a class label (an integer or text), got 1.5`},
+		{classifyProba, []Value{m, IntValue(1), TextValue("sunny"), IntValue(70), IntValue(70), TextValue("true")}, `classify_proba: label "1" is not a class of the model`},
+		{classify, []Value{IntValue(1), IntValue(1)}, `classify: model must be text, got 1`},
+		{classify, []Value{TextValue(segExampleModel), IntValue(1)}, `classify: model "{"kind":"kmeans"`},
+		{classify, []Value{TextValue(segExampleModel), IntValue(1)}, `is a kmeans model, not a classifier model`},
+		{classify, []Value{TextValue(`{"kind":"classifier","algorithm":"svm"}`), IntValue(1)}, `classify: corrupt model JSON: unknown classifier algorithm "svm" (known: c45, cart, id3, oner`},
+		{classify, []Value{TextValue(`{"kind":"classifier"}`), IntValue(1)}, `classify: corrupt model JSON: classifier JSON has no "algorithm" field`},
+		{classify, []Value{TextValue(`{"kind":"classifier","algorithm":"c45","tree":5}`), IntValue(1)}, `classify: corrupt model JSON: tree: corrupt model spec`},
+		{classify, []Value{TextValue(strings.Replace(c45, `"threshold":75`, `"threshold":"75"`, 1)), IntValue(1)}, `tree: corrupt model spec`},
+		{classify, []Value{TextValue(strings.Replace(c45, `"classes":["no","yes"]`, `"classes":["yes"]`, 1)), IntValue(1)}, `tree: invalid model: dataset: 1 classes, want at least 2`},
+		{classify, []Value{TextValue(`{"kind":"classifier","algorithm":"oner"}`), IntValue(1)}, `classify: corrupt model JSON: oner: invalid model`},
+		{classify, []Value{TextValue("nope"), IntValue(1)}, `classify: unknown model "nope"`},
+		{classifyProba, []Value{m, TextValue("yes")}, `classify_proba: wrong number of arguments: got 2, want at least 3`},
+	}
+	for _, c := range cases {
+		got, err := c.f.CallScalar(&Call{Store: clsStore{}}, c.args)
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "internal error") {
+			t.Errorf("%s%v = %v, %v; want an error containing %q", c.f.Name, c.args[1:], got, err, c.want)
+		}
+	}
+	// An algorithm that decides by no rule: classify_path is NULL.
+	for f, want := range map[*Function]Value{classify: TextValue("y"), classifyPath: NullValue()} {
+		if got, err := f.CallScalar(&Call{}, []Value{TextValue(noPath), IntValue(1)}); err != nil || got != want {
+			t.Errorf("%s on an algorithm without paths = %v, %v; want %v", f.Name, got, err, want)
+		}
+	}
+	if got, err := classifyProba.CallScalar(&Call{}, []Value{TextValue(noPath), TextValue("x"), IntValue(1)}); err != nil || got != DoubleValue(0.25) {
+		t.Errorf("classify_proba on the test algorithm = %v, %v; want 0.25", got, err)
+	}
+}
+
+// TestClassifierExampleModel: the documentation's hand-written tree is a
+// valid udf/tree model and decides as its comment says.
+func TestClassifierExampleModel(t *testing.T) {
+	m, err := tree.Parse([]byte(classifierExampleModel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		outlook  string
+		humidity float64
+		want     string
+	}{{"sunny", 75, "yes"}, {"sunny", 76, "no"}, {"rainy", 99, "yes"}, {"overcast", 99, "yes"}} {
+		got, _, _, err := m.Predict([]dataset.Value{dataset.Cat(c.outlook), dataset.Num(c.humidity)})
+		if err != nil || got != c.want {
+			t.Errorf("%s, %v: %q, %v; want %q", c.outlook, c.humidity, got, err, c.want)
+		}
+	}
+}
+
+// TestClassifierHostileSpecs: a corrupt classifier spec quoting a huge
+// value gives a short error naming the function, never a panic.
+func TestClassifierHostileSpecs(t *testing.T) {
+	huge := strings.Repeat("s", 1<<20)
+	for name, spec := range map[string]string{
+		"huge category":  strings.Replace(classifierExampleModel, `"values":["sunny"]`, `"values":["`+huge+`"]`, 1),
+		"huge algorithm": strings.Replace(classifierExampleModel, `"algorithm":"cart"`, `"algorithm":"`+huge+`"`, 1),
+		"huge class":     strings.Replace(classifierExampleModel, `"classes":["no","yes"]`, `"classes":["no","`+huge+`","yes"]`, 1),
+		"deep tree":      strings.Replace(classifierExampleModel, `"tree":{`, `"tree":`+strings.Repeat("[", 20000)+`{`, 1),
+		"1e400 count":    strings.Replace(classifierExampleModel, `"counts":[5,9]`, `"counts":[1e400,9]`, 1),
+	} {
+		_, err := classify.CallScalar(&Call{}, []Value{TextValue(spec), TextValue("sunny"), IntValue(1)})
+		if err == nil || !strings.HasPrefix(err.Error(), "classify: corrupt model JSON: ") || len(err.Error()) > maxErrorLen ||
+			strings.Contains(err.Error(), "internal error") {
+			t.Errorf("%s: err = %.300v", name, err)
 		}
 	}
 }

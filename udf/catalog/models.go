@@ -1,8 +1,16 @@
 package catalog
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"sync"
+
+	"github.com/custseg/custseg/udf/dataset"
+	"github.com/custseg/custseg/udf/oner"
+	"github.com/custseg/custseg/udf/tree"
 )
 
 // A model decoder turns a stored JSON spec into the value functions use
@@ -29,4 +37,92 @@ func DecodeModel(kind, spec string) (any, error) {
 		return nil, fmt.Errorf("unknown model kind %q", kind)
 	}
 	return decode(spec)
+}
+
+// ClassifierKind is the registry kind of every classifier model, whatever
+// its algorithm (udf/tree and udf/oner name it alike).
+const ClassifierKind = tree.Kind
+
+// Classifier is a decoded classifier model as classify, classify_proba and
+// classify_path use it, whatever the algorithm behind it.
+type Classifier struct {
+	Algorithm string
+	Features  []dataset.Feature // in the order the functions take them
+	Classes   []string          // in the order of Predict's proba
+	// Predict classifies one row (missing values as dataset.Value defines
+	// them); path is the rule that decided, "" for an algorithm without
+	// one (Paths false).
+	Predict func(x []dataset.Value) (label string, proba []float64, path string, err error)
+	// Paths says whether Predict's path is a rule (trees, 1R).
+	Paths bool
+}
+
+// classifiers maps a classifier spec's "algorithm" to its decoder, so that
+// an algorithm is added by one RegisterClassifier call.
+var classifiers = struct {
+	sync.RWMutex
+	m map[string]func(spec []byte) (*Classifier, error)
+}{m: map[string]func([]byte) (*Classifier, error){}}
+
+// RegisterClassifier makes the classifier kind decode specs whose
+// "algorithm" is algorithm.
+func RegisterClassifier(algorithm string, decode func(spec []byte) (*Classifier, error)) {
+	classifiers.Lock()
+	defer classifiers.Unlock()
+	classifiers.m[algorithm] = decode
+}
+
+// decodeClassifier reads a classifier spec's "algorithm" and hands the spec
+// to that algorithm's decoder.
+func decodeClassifier(spec string) (any, error) {
+	var head struct {
+		Algorithm string `json:"algorithm"`
+	}
+	if err := json.Unmarshal([]byte(spec), &head); err != nil {
+		return nil, fmt.Errorf("corrupt classifier JSON: %v", err)
+	}
+	classifiers.RLock()
+	decode := classifiers.m[head.Algorithm]
+	known := make([]string, 0, len(classifiers.m))
+	for a := range classifiers.m {
+		known = append(known, a)
+	}
+	classifiers.RUnlock()
+	if decode == nil {
+		sort.Strings(known)
+		if head.Algorithm == "" {
+			return nil, fmt.Errorf("classifier JSON has no \"algorithm\" field (known: %s)", strings.Join(known, ", "))
+		}
+		return nil, fmt.Errorf("unknown classifier algorithm %.40q (known: %s)", head.Algorithm, strings.Join(known, ", "))
+	}
+	c, err := decode([]byte(spec))
+	if err != nil && len(err.Error()) > maxDecodeError {
+		err = errors.New(strings.ToValidUTF8(err.Error()[:maxDecodeError], "") + "…")
+	}
+	return c, err
+}
+
+// maxDecodeError bounds a classifier decoder's error: validation messages
+// quote the spec's values (a category, a class), which a hostile spec makes
+// megabytes long.
+const maxDecodeError = 300
+
+func init() {
+	RegisterModelKind(ClassifierKind, decodeClassifier)
+	for _, a := range []tree.Algorithm{tree.CART, tree.C45, tree.ID3} {
+		RegisterClassifier(string(a), func(spec []byte) (*Classifier, error) {
+			m, err := tree.Parse(spec)
+			if err != nil {
+				return nil, err
+			}
+			return &Classifier{Algorithm: string(m.Algorithm), Features: m.Features, Classes: m.Classes, Predict: m.Predict, Paths: true}, nil
+		})
+	}
+	RegisterClassifier(oner.Algorithm, func(spec []byte) (*Classifier, error) {
+		m, err := oner.Parse(spec)
+		if err != nil {
+			return nil, err
+		}
+		return &Classifier{Algorithm: m.Algorithm, Features: m.Features, Classes: m.Classes, Predict: m.Predict, Paths: true}, nil
+	})
 }

@@ -26,7 +26,7 @@ func register(fs ...*Function) {
 
 // docOrder is the order functions are documented and registered in: the
 // workflow's order (score RFM, assign segments, judge them, watch drift,
-// judge a classifier),
+// classify customers and judge the classifier),
 // not the order Go happens to run this package's init functions. Functions
 // not listed follow, by name.
 var docOrder = []string{
@@ -34,6 +34,7 @@ var docOrder = []string{
 	"assign_segment", "segment_distance", "segment_name", "segment_coordinate",
 	"silhouette", "segment_silhouette", "silhouette_simplified", "davies_bouldin", "calinski_harabasz", "inertia",
 	"psi", "psi_bin",
+	"classify", "classify_proba", "classify_path",
 	"accuracy_score", "precision_score", "recall_score", "f1_score", "roc_auc_score", "confusion_matrix",
 }
 
