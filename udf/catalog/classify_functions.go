@@ -350,13 +350,13 @@ const classifierExampleModel = `{"kind":"classifier","algorithm":"cart","params"
 // classifierInputs is the sentence every classify function's doc shares:
 // how its model and features are read.
 const classifierInputs = " The model is a registry name, name@version or the model's JSON (kind classifier: " +
-	"algorithm cart, c45, id3 or oner); the features follow, one argument per model feature in the model's order: " +
+	"algorithm cart, c45, id3, oner, knn or forest); the features follow, one argument per model feature in the model's order: " +
 	"a number for a numeric feature (±Infinity is an error, NaN is missing), TEXT for a categorical one ('' is missing); " +
 	"another type is an error naming the feature. A NULL model gives NULL; a NULL feature is a missing value and follows " +
 	"the missing-value policy stored in the model: trees (majority-child) send missing values and categories never seen " +
 	"at a node down the child with the most training rows, 1R (own-bucket) predicts a missing value from the training " +
 	"rows that missed that feature and an unseen category (or a missing value when training had none) as the training " +
-	"majority class."
+	"majority class; kNN (refused) answers a missing feature with an error naming it; a forest follows its trees."
 
 var (
 	classify = classifierFunction("classify", false, Text,

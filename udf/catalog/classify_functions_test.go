@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +13,8 @@ import (
 	"github.com/custseg/custseg/udf/classmetrics"
 	"github.com/custseg/custseg/udf/classmetrics/sklearnref"
 	"github.com/custseg/custseg/udf/dataset"
+	"github.com/custseg/custseg/udf/forest"
+	"github.com/custseg/custseg/udf/knn"
 	"github.com/custseg/custseg/udf/oner"
 	"github.com/custseg/custseg/udf/tree"
 )
@@ -484,5 +487,71 @@ func TestClassifierHostileSpecs(t *testing.T) {
 			strings.Contains(err.Error(), "internal error") {
 			t.Errorf("%s: err = %.300v", name, err)
 		}
+	}
+}
+
+// TestClassifyKNNAndForest: kNN and random-forest specs decode through the
+// classifier kind, and classify/classify_proba answer as each model's
+// Predict in Go on every training row; classify_path is NULL for them, and
+// kNN refuses a missing feature by name.
+func TestClassifyKNNAndForest(t *testing.T) {
+	d := &dataset.Dataset{Features: []dataset.Feature{{Name: "recency_days", Type: dataset.Numeric}, {Name: "monetary", Type: dataset.Numeric}}}
+	for i := 0; i < 60; i++ {
+		r, m := float64(i%20)*9, float64(i*37%101)*13
+		label := "churn"
+		if r < 90 {
+			label = "stay"
+		}
+		d.Rows = append(d.Rows, []dataset.Value{dataset.Num(r), dataset.Num(m)})
+		d.Labels = append(d.Labels, label)
+	}
+	km, err := knn.Train(d, knn.Params{K: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fm, err := forest.Train(d, forest.Params{NTrees: 10, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kspec, err := km.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fspec, err := fm.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, spec string
+		predict    func([]dataset.Value) (string, []float64, error)
+	}{
+		{"knn", string(kspec), func(x []dataset.Value) (string, []float64, error) {
+			return km.Predict([]float64{x[0].Num, x[1].Num})
+		}},
+		{"forest", string(fspec), fm.Predict},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			call := &Call{}
+			for r, row := range d.Rows {
+				label, proba, err := c.predict(row)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := classify.CallScalar(call, rowArgs(d.Features, row, r, TextValue(c.spec)))
+				if err != nil || got != TextValue(label) {
+					t.Fatalf("row %d: classify = %v, %v; Predict %q", r, got, err, label)
+				}
+				p, err := classifyProba.CallScalar(call, rowArgs(d.Features, row, r, TextValue(c.spec), TextValue("stay")))
+				if err != nil || math.Abs(p.Float-proba[slices.Index([]string{"churn", "stay"}, "stay")]) > 1e-12 {
+					t.Fatalf("row %d: classify_proba = %v, %v; Predict %v", r, p, err, proba)
+				}
+				if got, err := classifyPath.CallScalar(call, rowArgs(d.Features, row, r, TextValue(c.spec))); err != nil || !got.IsNull() {
+					t.Fatalf("row %d: classify_path = %v, %v; want NULL", r, got, err)
+				}
+			}
+		})
+	}
+	if _, err := classify.CallScalar(&Call{}, []Value{TextValue(string(kspec)), NullValue(), IntValue(3)}); err == nil || !strings.HasPrefix(err.Error(), "classify:") || !strings.Contains(err.Error(), "recency_days") {
+		t.Errorf("kNN with a missing feature: %v; want an error naming recency_days", err)
 	}
 }

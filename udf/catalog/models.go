@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/custseg/custseg/udf/dataset"
+	"github.com/custseg/custseg/udf/forest"
+	"github.com/custseg/custseg/udf/knn"
 	"github.com/custseg/custseg/udf/oner"
 	"github.com/custseg/custseg/udf/tree"
 )
@@ -124,5 +126,33 @@ func init() {
 			return nil, err
 		}
 		return &Classifier{Algorithm: m.Algorithm, Features: m.Features, Classes: m.Classes, Predict: m.Predict, Paths: true}, nil
+	})
+	RegisterClassifier(forest.Algorithm, func(spec []byte) (*Classifier, error) {
+		m, err := forest.Parse(spec)
+		if err != nil {
+			return nil, err
+		}
+		predict := func(x []dataset.Value) (string, []float64, string, error) {
+			label, proba, err := m.Predict(x)
+			return label, proba, "", err
+		}
+		return &Classifier{Algorithm: m.Algorithm, Features: m.Features, Classes: m.Classes, Predict: predict}, nil
+	})
+	RegisterClassifier(knn.Algorithm, func(spec []byte) (*Classifier, error) {
+		m, err := knn.Parse(spec)
+		if err != nil {
+			return nil, err
+		}
+		// kNN features are numeric only; a missing value (NaN) is refused
+		// by the model's stored policy, with an error naming the feature.
+		predict := func(x []dataset.Value) (string, []float64, string, error) {
+			row := make([]float64, len(x))
+			for i, v := range x {
+				row[i] = v.Num
+			}
+			label, proba, err := m.Predict(row)
+			return label, proba, "", err
+		}
+		return &Classifier{Algorithm: m.Algorithm, Features: m.Features, Classes: m.Classes, Predict: predict}, nil
 	})
 }
