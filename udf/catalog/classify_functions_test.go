@@ -426,7 +426,7 @@ func TestClassifyBadInput(t *testing.T) {
 		{classify, []Value{IntValue(1), IntValue(1)}, `classify: model must be text, got 1`},
 		{classify, []Value{TextValue(segExampleModel), IntValue(1)}, `classify: model "{"kind":"kmeans"`},
 		{classify, []Value{TextValue(segExampleModel), IntValue(1)}, `is a kmeans model, not a classifier model`},
-		{classify, []Value{TextValue(`{"kind":"classifier","algorithm":"svm"}`), IntValue(1)}, `classify: corrupt model JSON: unknown classifier algorithm "svm" (known: c45, cart, id3, oner`},
+		{classify, []Value{TextValue(`{"kind":"classifier","algorithm":"svm"}`), IntValue(1)}, `classify: corrupt model JSON: unknown classifier algorithm "svm" (known: c45, cart, forest, id3, knn, oner`},
 		{classify, []Value{TextValue(`{"kind":"classifier"}`), IntValue(1)}, `classify: corrupt model JSON: classifier JSON has no "algorithm" field`},
 		{classify, []Value{TextValue(`{"kind":"classifier","algorithm":"c45","tree":5}`), IntValue(1)}, `classify: corrupt model JSON: tree: corrupt model spec`},
 		{classify, []Value{TextValue(strings.Replace(c45, `"threshold":75`, `"threshold":"75"`, 1)), IntValue(1)}, `tree: corrupt model spec`},
