@@ -118,13 +118,41 @@ func ReadRows(ctx context.Context, db *engine.DB, from string, features []string
 		cols[i] = custsql.Ident(f)
 	}
 	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + src
-	conn, err := db.Conn(ctx)
+	var out []float64
+	n := 0
+	_, err = readQuery(ctx, db, q, func(dest []driver.Value) error {
+		n++
+		for j, v := range dest {
+			f, ok := numeric(v)
+			if !ok {
+				if v == nil {
+					return fmt.Errorf("training row %d: %s is NULL (filter NULLs out with --from \"SELECT ... WHERE %s IS NOT NULL\")", n, features[j], features[j])
+				}
+				return fmt.Errorf("training row %d: %s is %T %v, not a number (features must be numeric)", n, features[j], v, v)
+			}
+			out = append(out, f)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, 0, err
 	}
+	if n == 0 {
+		return nil, 0, fmt.Errorf("no training rows in %s (run custseg features first?)", src)
+	}
+	return out, n, nil
+}
+
+// readQuery runs the query q, built over fromClause, as one prepared
+// statement inside a transaction that is rolled back, so that it cannot
+// leave anything behind, and hands each row's driver values to row (the
+// slice is reused between rows). It returns the result's column names.
+func readQuery(ctx context.Context, db *engine.DB, q string, row func(dest []driver.Value) error) (columns []string, err error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
 	defer conn.Close()
-	var out []float64
-	n := 0
 	// Below database/sql: the driver's rows into one reused []driver.Value,
 	// no Scan per row (reading 1M rows was a fifth of a whole train).
 	err = conn.Raw(func(dc any) (err error) {
@@ -158,34 +186,20 @@ func ReadRows(ctx context.Context, db *engine.DB, from string, features []string
 			return fmt.Errorf("reading training rows (%s): %w", q, err)
 		}
 		defer rows.Close()
-		d := len(features)
-		dest := make([]driver.Value, d)
+		columns = rows.Columns()
+		dest := make([]driver.Value, len(columns))
 		for {
 			if err := rows.Next(dest); err == io.EOF {
 				return nil
 			} else if err != nil {
 				return fmt.Errorf("reading training rows: %w", err)
 			}
-			n++
-			for j, v := range dest {
-				f, ok := numeric(v)
-				if !ok {
-					if v == nil {
-						return fmt.Errorf("training row %d: %s is NULL (filter NULLs out with --from \"SELECT ... WHERE %s IS NOT NULL\")", n, features[j], features[j])
-					}
-					return fmt.Errorf("training row %d: %s is %T %v, not a number (features must be numeric)", n, features[j], v, v)
-				}
-				out = append(out, f)
+			if err := row(dest); err != nil {
+				return err
 			}
 		}
 	})
-	if err != nil {
-		return nil, 0, err
-	}
-	if n == 0 {
-		return nil, 0, fmt.Errorf("no training rows in %s (run custseg features first?)", src)
-	}
-	return out, n, nil
+	return columns, err
 }
 
 // numeric converts a driver value to float64: the engines' integer and
