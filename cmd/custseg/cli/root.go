@@ -139,6 +139,7 @@ SQLite (--engine overrides). Start with:
 		NewCmdBuildExt(f, nil),
 		NewCmdDrift(f, nil),
 		NewCmdReport(f, nil),
+		NewCmdClassify(f, nil),
 	)
 	return cmd
 }
