@@ -36,8 +36,8 @@ type ClassifyOptions struct {
 	// Features are the input columns; none means every column of From but
 	// the target.
 	Features []string
-	// From is a table name or one query, as TrainOptions.From; it has no
-	// default (a classifier has no standard table to learn from).
+	// From is a table name or one query, as TrainOptions.From (default
+	// customer_features).
 	From      string
 	Algorithm string // one of ClassifierAlgorithms
 	MaxDepth  int    // trees and forest; 0 = unlimited
@@ -138,9 +138,6 @@ func checkClassify(opts ClassifyOptions) error {
 	if err := catalog.ValidModelName(opts.Model); err != nil {
 		return err
 	}
-	if strings.TrimSpace(opts.From) == "" {
-		return fmt.Errorf("--from: give the table or query holding the labelled rows")
-	}
 	if err := checkIdentifiers("--target", []string{opts.Target}); err != nil {
 		return err
 	}
@@ -175,6 +172,10 @@ func readLabelled(ctx context.Context, db *engine.DB, opts ClassifyOptions) (*da
 	}
 	// The columns first (no row is read), so that a misspelt name is
 	// named as the flag that gave it rather than as the engine's error.
+	from := opts.From
+	if strings.TrimSpace(from) == "" {
+		from = "customer_features"
+	}
 	have, err := readQuery(ctx, db, "SELECT * FROM "+src+" LIMIT 0", func([]driver.Value) error { return nil })
 	if err != nil {
 		return nil, err
@@ -185,7 +186,7 @@ func readLabelled(ctx context.Context, db *engine.DB, opts ClassifyOptions) (*da
 				return h, nil
 			}
 		}
-		return "", fmt.Errorf("%s %q: no such column in %s (it has %s)", flag, name, opts.From, strings.Join(have, ", "))
+		return "", fmt.Errorf("%s %q: no such column in %s (it has %s)", flag, name, from, strings.Join(have, ", "))
 	}
 	target, err := find("--target", opts.Target)
 	if err != nil {
@@ -236,7 +237,7 @@ func readLabelled(ctx context.Context, db *engine.DB, opts ClassifyOptions) (*da
 		return nil, err
 	}
 	if len(labels) == 0 {
-		return nil, fmt.Errorf("--from %s: no rows: the training set is empty", opts.From)
+		return nil, fmt.Errorf("--from %s: no rows: the training set is empty", from)
 	}
 	d := &dataset.Dataset{Labels: labels, Rows: make([][]dataset.Value, len(labels))}
 	for i := range d.Rows {

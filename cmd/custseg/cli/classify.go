@@ -43,10 +43,10 @@ func NewCmdClassifyTrain(f *Factory, runF func(*ClassifyTrainOptions) error) *co
 	opts := &ClassifyTrainOptions{IO: f.IO, OpenDB: f.OpenDB}
 	co := &opts.Classify
 	cmd := &cobra.Command{
-		Use:   "train --db FILE --model NAME --target COLUMN --from TABLE_OR_QUERY --algo ALGO",
+		Use:   "train --db FILE --model NAME --target COLUMN --algo ALGO [--features a,b,c] [--from TABLE_OR_QUERY]",
 		Short: "Train a classifier on labelled rows, evaluate it and store it as a new active version",
 		Long: `Reads the --target and --features columns with SQL (--from a table or one
-query; the features default to every other column). A column of numbers is a
+query, by default customer_features). A column of numbers is a
 numeric feature, a column of text a categorical one; NULL is a missing value.
 The target is read as text labels (1 and '1' are one class).
 
@@ -78,16 +78,16 @@ classes and the confusion matrix (rows: actual, columns: predicted). Trees and
 	fl := cmd.Flags()
 	fl.StringVar(&co.Model, "model", "", "registry `NAME` the new classifier version is stored under")
 	fl.StringVar(&co.Target, "target", "", "the label `COLUMN` to predict")
-	fl.Var((*listValue)(&co.Features), "features", "comma-separated feature `COLUMNS` (default: every column but the target)")
-	fl.StringVar(&co.From, "from", "", "labelled rows: a `TABLE` or a query")
+	addFeaturesFlag(cmd, &co.Features)
+	addFromFlag(cmd, &co.From)
 	fl.StringVar(&co.Algorithm, "algo", "", "the learning `ALGORITHM`: "+orList(pipeline.ClassifierAlgorithms))
 	fl.IntVar(&co.MaxDepth, "max-depth", 0, "deepest tree, in splits (`N`; 0: unlimited; trees and forest)")
 	fl.IntVar(&co.MinLeaf, "min-leaf", 0, "fewest training rows in a leaf (`N`; 0: the algorithm's default; trees and forest)")
 	fl.IntVar(&co.Trees, "trees", 0, "`N` trees of a forest (0: 100)")
 	fl.IntVar(&co.Neighbors, "neighbors", 0, "`K` neighbours that vote in knn (0: 5)")
 	fl.Float64Var(&co.TestFraction, "test-fraction", pipeline.DefaultTestFraction, "`SHARE` of each class held out to evaluate on (0: train on every row)")
-	fl.Int64Var(&co.Seed, "seed", 1, "random `SEED` of the split and the forest: the same seed and rows give the same model")
-	for _, name := range []string{"model", "target", "from", "algo"} {
+	addSeedFlag(cmd, &co.Seed)
+	for _, name := range []string{"model", "target", "algo"} {
 		_ = cmd.MarkFlagRequired(name)
 	}
 	return cmd

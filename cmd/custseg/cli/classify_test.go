@@ -11,6 +11,7 @@ import (
 	"github.com/custseg/custseg/internal/engine"
 	"github.com/custseg/custseg/internal/pipeline"
 	"github.com/custseg/custseg/udf/dataset"
+	"github.com/custseg/custseg/udf/kmeans"
 	"github.com/custseg/custseg/udf/tree"
 )
 
@@ -32,10 +33,10 @@ func TestClassifyTrainOptions(t *testing.T) {
 	if err := parse(cli.NewCmdClassify(newFactory(t), capture), "train", "--model", "m", "--target", "y", "--from", "t", "--algo", "c45"); err != nil {
 		t.Fatal(err)
 	}
-	if got.Classify.TestFraction != pipeline.DefaultTestFraction || got.Classify.Features != nil {
+	if got.Classify.TestFraction != pipeline.DefaultTestFraction || !reflect.DeepEqual(got.Classify.Features, pipeline.DefaultFeatures) || got.Classify.Seed != kmeans.DefaultSeed {
 		t.Fatalf("defaults: %+v", got.Classify)
 	}
-	err = parse(cli.NewCmdClassify(newFactory(t), capture), "train", "--model", "m", "--from", "t", "--algo", "c45")
+	err = parse(cli.NewCmdClassify(newFactory(t), capture), "train", "--model", "m", "--algo", "c45")
 	if err == nil || !strings.Contains(err.Error(), `"target" not set`) {
 		t.Fatalf("no --target: %v", err)
 	}
@@ -118,7 +119,7 @@ func TestClassifyTrainBadInputs(t *testing.T) {
 		{[]string{"--target", "play", "--from", "SELECT * FROM weather WHERE play = 'yes'"}, "one class only"},
 		{[]string{"--target", "play", "--from", "SELECT * FROM weather WHERE day < 0"}, "the training set is empty"},
 	} {
-		code, _, stderr := custseg(t, "", append([]string{"classify", "train", "--db", db, "--model", "m", "--algo", "c45"}, c.args...)...)
+		code, _, stderr := custseg(t, "", append([]string{"classify", "train", "--db", db, "--model", "m", "--algo", "c45", "--features", "outlook,humidity"}, c.args...)...)
 		if code != 1 || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, stderr, c.want)
 		}

@@ -72,16 +72,33 @@ func (l *listValue) Type() string { return "COLUMNS" }
 // defaults of udf/kmeans.
 func addTrainingFlags(cmd *cobra.Command, to *pipeline.TrainOptions) {
 	to.K = 0
-	to.Features = append([]string(nil), pipeline.DefaultFeatures...)
 	fl := cmd.Flags()
 	fl.Var((*kValue)(&to.K), "k", fmt.Sprintf("number of segments `N` (at least %d), or auto: train every k from --k-min to --k-max and choose by the elbow and the silhouette", kmeans.MinK))
 	fl.IntVar(&to.KMin, "k-min", kmeans.DefaultKMin, "smallest `k` tried by --k auto")
 	fl.IntVar(&to.KMax, "k-max", kmeans.DefaultKMax, "largest `k` tried by --k auto")
-	fl.Var((*listValue)(&to.Features), "features", "comma-separated feature `COLUMNS` of the training rows")
+	addFeaturesFlag(cmd, &to.Features)
 	fl.StringVar(&to.Transform, "transform", kmeans.DefaultTransform, "transform applied to every feature before scaling, by `NAME`: "+orList(kmeans.Transforms))
 	fl.StringVar(&to.Scale, "scale", kmeans.DefaultScale, "scaling of the transformed features, by `NAME`: "+orList(kmeans.Scalings))
 	fl.IntVar(&to.NInit, "n-init", kmeans.DefaultNInit, "`N` k-means restarts from different k-means++ seedings; the lowest inertia wins")
-	fl.Int64Var(&to.Seed, "seed", kmeans.DefaultSeed, "random `SEED` of the k-means++ seeding: the same seed and rows give the same model")
+	addSeedFlag(cmd, &to.Seed)
+}
+
+// addFeaturesFlag adds --features, the input columns of a model, by
+// default the customer features a segment model uses.
+func addFeaturesFlag(cmd *cobra.Command, features *[]string) {
+	*features = append([]string(nil), pipeline.DefaultFeatures...)
+	cmd.Flags().Var((*listValue)(features), "features", "comma-separated feature `COLUMNS` of the training rows")
+}
+
+// addFromFlag adds --from, the rows a model is trained on.
+func addFromFlag(cmd *cobra.Command, from *string) {
+	cmd.Flags().StringVar(from, "from", "", "training rows: a `TABLE` or a query (default customer_features)")
+}
+
+// addSeedFlag adds --seed, the one random seed of a training: k-means++
+// seeding, or a classifier's train/test split and forest.
+func addSeedFlag(cmd *cobra.Command, seed *int64) {
+	cmd.Flags().Int64Var(seed, "seed", kmeans.DefaultSeed, "random `SEED` of training (k-means++ seeding; a classifier's train/test split and forest): the same seed and rows give the same model")
 }
 
 // orList renders ["a","b","c"] as "a, b or c", as kmeans's checks name

@@ -73,7 +73,7 @@ R, F, M ranges; otherwise it is named from its profile ("name from").`,
 	}
 	cmd.Flags().StringVar(&opts.Train.Model, "model", pipeline.DefaultSegmentsModel, "registry `NAME` the new segment model version is stored under")
 	addTrainingFlags(cmd, &opts.Train)
-	cmd.Flags().StringVar(&opts.Train.From, "from", "", "training rows: a `TABLE` or a query (default customer_features)")
+	addFromFlag(cmd, &opts.Train.From)
 	cmd.Flags().BoolVar(&opts.NoScore, "no-score", false, "do not rewrite customer_segments and segment_profiles")
 	return cmd
 }
