@@ -43,7 +43,7 @@ func DecodeModel(kind, spec string) (any, error) {
 
 // ClassifierKind is the registry kind of every classifier model, whatever
 // its algorithm (udf/tree and udf/oner name it alike).
-const ClassifierKind = tree.Kind
+const ClassifierKind = dataset.ClassifierKind
 
 // Classifier is a decoded classifier model as classify, classify_proba and
 // classify_path use it, whatever the algorithm behind it.

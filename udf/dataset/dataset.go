@@ -20,6 +20,10 @@ import (
 // Type is a feature's type.
 type Type string
 
+// ClassifierKind is the registry kind of every classifier model (trees,
+// 1R, kNN, forests), whatever its algorithm.
+const ClassifierKind = "classifier"
+
 const (
 	// Numeric features hold float64 values; NaN is missing.
 	Numeric Type = "numeric"
@@ -319,4 +323,16 @@ func ParseModel[M interface{ Validate() error }](who string, spec []byte, m M) (
 		return zero, err
 	}
 	return m, nil
+}
+
+// CheckHeader checks the fields every classifier spec starts with: the
+// kind, the algorithm a package decodes and its missing-value policy.
+func CheckHeader(kind, algorithm, wantAlgorithm, missing, wantMissing string) error {
+	if kind != ClassifierKind || algorithm != wantAlgorithm {
+		return fmt.Errorf("kind %q, algorithm %q; want %q, %q", kind, algorithm, ClassifierKind, wantAlgorithm)
+	}
+	if missing != wantMissing {
+		return fmt.Errorf("missing-value policy %q, want %q", missing, wantMissing)
+	}
+	return nil
 }

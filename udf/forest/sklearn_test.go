@@ -20,12 +20,7 @@ const sklearnDir = "../../testdata/sklearn"
 
 // readSplit reads the train and test sets of reference data set name.
 func readSplit(t testing.TB, name string) (train, test *dataset.Dataset) {
-	t.Helper()
-	train, test, err := sklearnsplit.Read(sklearnDir, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return train, test
+	return sklearnsplit.MustRead(t, sklearnDir, name)
 }
 
 // TestForestMatchesScikitLearn trains 100 trees on each reference data

@@ -34,7 +34,7 @@ import (
 )
 
 // Kind is the registry kind of every classifier (as udf/tree's).
-const Kind = "classifier"
+const Kind = dataset.ClassifierKind
 
 // Algorithm is this model's algorithm name.
 const Algorithm = "knn"
@@ -164,11 +164,8 @@ func (p Params) check() error {
 // never indexes outside it.
 func (m *Model) Validate() error {
 	bad := func(format string, a ...any) error { return fmt.Errorf("knn: invalid model: "+format, a...) }
-	if m.Kind != Kind || m.Algorithm != Algorithm {
-		return bad("kind %q, algorithm %q; want %q, %q", m.Kind, m.Algorithm, Kind, Algorithm)
-	}
-	if m.Missing != MissingRefused {
-		return bad("missing-value policy %q, want %q", m.Missing, MissingRefused)
+	if err := dataset.CheckHeader(m.Kind, m.Algorithm, Algorithm, m.Missing, MissingRefused); err != nil {
+		return bad("%v", err)
 	}
 	if err := m.Params.check(); err != nil {
 		return bad("%v", err)

@@ -16,7 +16,7 @@ import (
 )
 
 // Kind is the registry kind of every classifier (as udf/tree's).
-const Kind = "classifier"
+const Kind = dataset.ClassifierKind
 
 // Algorithm is this model's algorithm name.
 const Algorithm = "oner"
@@ -229,11 +229,8 @@ func (m *Model) numericRule(e *dataset.Encoded, j int) (missing []int) {
 // never indexes outside it.
 func (m *Model) Validate() error {
 	bad := func(format string, a ...any) error { return fmt.Errorf("oner: invalid model: "+format, a...) }
-	if m.Kind != Kind || m.Algorithm != Algorithm {
-		return bad("kind %q, algorithm %q; want %q, %q", m.Kind, m.Algorithm, Kind, Algorithm)
-	}
-	if m.Missing != MissingOwnBucket {
-		return bad("missing-value policy %q, want %q", m.Missing, MissingOwnBucket)
+	if err := dataset.CheckHeader(m.Kind, m.Algorithm, Algorithm, m.Missing, MissingOwnBucket); err != nil {
+		return bad("%v", err)
 	}
 	if m.Params.MinBucket < 1 {
 		return bad("min_bucket %d", m.Params.MinBucket)

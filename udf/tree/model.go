@@ -12,7 +12,7 @@ import (
 )
 
 // Kind is the "kind" of every classifier model in the registry.
-const Kind = "classifier"
+const Kind = dataset.ClassifierKind
 
 // Algorithm names a tree learner.
 type Algorithm string

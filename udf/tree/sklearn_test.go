@@ -35,12 +35,7 @@ type sklearnRun struct {
 
 // readSplit reads the train and test sets of reference data set name.
 func readSplit(t testing.TB, name string) (train, test *dataset.Dataset) {
-	t.Helper()
-	train, test, err := sklearnsplit.Read(sklearnDir, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return train, test
+	return sklearnsplit.MustRead(t, sklearnDir, name)
 }
 
 // TestCARTMatchesScikitLearn trains CART with the hyper-parameters of each

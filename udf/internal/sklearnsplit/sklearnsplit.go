@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"testing"
 
 	"github.com/custseg/custseg/udf/dataset"
 )
@@ -52,4 +53,14 @@ func Read(dir, name string) (train, test *dataset.Dataset, err error) {
 		d.Labels = append(d.Labels, r[len(r)-1])
 	}
 	return train, test, nil
+}
+
+// MustRead is Read for tests: it fails t on any error.
+func MustRead(t testing.TB, dir, name string) (train, test *dataset.Dataset) {
+	t.Helper()
+	train, test, err := Read(dir, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return train, test
 }
